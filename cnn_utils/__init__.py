@@ -37,6 +37,7 @@ _EXPORTS = {
     "max_pool2d_backward": "pooling",
     "avg_pool2d_backward": "pooling",
     "max_pool2d_naive": "pooling",
+    "avg_pool2d_naive": "pooling",
     # activations, losses, flattening
     "flatten": "activations",
     "relu": "activations",

@@ -1,0 +1,88 @@
+"""Finite differences: the oracle every gradient in the course is checked against."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import as_float_array
+
+
+def numerical_gradient(f, x, eps=1e-6):
+    """Central-difference gradient of a scalar function of an array.
+
+    ``grad[i] = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps)`` for every
+    element ``i``. The function is evaluated ``2 * x.size`` times on a float64
+    copy of ``x``, so keep ``x`` small.
+
+    Parameters
+    ----------
+    f : callable
+        Takes an array shaped like ``x``, returns a number.
+    x : array_like
+    eps : float, default 1e-6
+
+    Returns
+    -------
+    numpy.ndarray, float64, shape of ``x``
+
+    Raises
+    ------
+    TypeError
+        ``f`` not callable, ``eps`` not a number, or ``f`` not returning a number.
+    ValueError
+        ``eps`` not positive, or ``f`` returning a non-finite value.
+
+    Examples
+    --------
+    >>> g = numerical_gradient(lambda v: float(np.sum(v ** 2)), np.array([1.0, -2.0]))
+    >>> np.round(g, 6)
+    array([ 2., -4.])
+    """
+    if not callable(f):
+        raise TypeError(f"f must be a function of an array returning a number, got {type(f).__name__}")
+    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)):
+        raise TypeError(f"eps must be a number, got {eps!r}")
+    if not eps > 0:
+        raise ValueError(f"eps must be positive, got {eps}")
+    x = as_float_array(x, "x").astype(np.float64, copy=True)
+    grad = np.zeros_like(x)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+
+    def value():
+        out = f(x)
+        try:
+            out = float(out)
+        except (TypeError, ValueError):
+            raise TypeError(f"f must return a number, got {type(out).__name__} {out!r:.60}") from None
+        if not np.isfinite(out):
+            raise ValueError(f"f returned {out} at x; finite differences need finite values")
+        return out
+
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        plus = value()
+        flat[i] = old - eps
+        minus = value()
+        flat[i] = old
+        gflat[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def relative_error(a, b):
+    """Largest element-wise relative error ``|a - b| / max(|a| + |b|, 1e-12)``.
+
+    Below about 1e-7 two float64 gradients agree; above 1e-3 something is wrong.
+
+    Examples
+    --------
+    >>> relative_error([1.0, 2.0], [1.0, 2.0])
+    0.0
+    >>> round(relative_error([1.0], [1.1]), 4)
+    0.0476
+    """
+    a = as_float_array(a, "a").astype(np.float64)
+    b = as_float_array(b, "b").astype(np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))

@@ -1,0 +1,233 @@
+"""Output sizes and parameter counts: the arithmetic of a convolution layer.
+
+The output size along one axis of a convolution or pooling window is
+
+.. math:: n_{out} = \\left\\lfloor \\frac{n + p_{before} + p_{after} - d(f - 1) - 1}{s} \\right\\rfloor + 1
+
+where ``p`` is the padding on each side (per side, as PyTorch and Keras count
+it: ``padding=1`` adds one row at the top *and* one at the bottom), ``f`` the
+kernel size, ``d`` the dilation and ``s`` the stride. Some books write the
+total padding instead, ``(n + P - f) / s + 1`` with ``P = 2p``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ._checks import check_int
+
+
+def _axis_padding(padding) -> tuple[int, int]:
+    if isinstance(padding, (tuple, list)):
+        if len(padding) != 2:
+            raise ValueError(f"padding must be an int or a pair (before, after), got {padding!r}")
+        return (check_int(padding[0], "padding[0]", 0), check_int(padding[1], "padding[1]", 0))
+    p = check_int(padding, "padding", 0)
+    return (p, p)
+
+
+@dataclass(frozen=True)
+class OutputSizeExplanation:
+    """Every number in the output-size computation along one axis.
+
+    Attributes hold the inputs and the intermediate values; ``str()`` gives
+    the computation in words and numbers, ``latex()`` the formula with the
+    numbers substituted.
+    """
+
+    n: int
+    kernel_size: int
+    stride: int
+    padding: tuple[int, int]
+    dilation: int
+    ceil_mode: bool
+    effective_kernel: int
+    padded: int
+    span: int
+    result: int
+    last_covered: int
+    dropped: int
+    dropped_window: bool
+
+    def steps(self) -> list[str]:
+        p0, p1 = self.padding
+        lines = [f"input n = {self.n}, padded with {p0} before and {p1} after: {self.padded}"]
+        if self.dilation > 1:
+            lines.append(
+                f"dilated kernel covers d*(f-1)+1 = {self.dilation}*({self.kernel_size}-1)+1 = {self.effective_kernel}"
+            )
+        rounding = "ceil" if self.ceil_mode else "floor"
+        lines.append(
+            f"room to slide: {self.padded} - {self.effective_kernel} = {self.span}; "
+            f"steps of {self.stride}: {rounding}({self.span}/{self.stride}) = "
+            f"{(math.ceil if self.ceil_mode else math.floor)(self.span / self.stride)}"
+        )
+        if self.dropped_window:
+            lines.append("ceil mode: the last window would start inside the padding, so it is dropped")
+        lines.append(f"output = that + 1 = {self.result}")
+        if self.dropped:
+            lines.append(
+                f"the last {self.dropped} position(s) of the padded input are never covered by a window"
+            )
+        return lines
+
+    def __str__(self) -> str:
+        return "\n".join(self.steps())
+
+    def latex(self) -> str:
+        """The formula with the numbers substituted, as LaTeX."""
+        p0, p1 = self.padding
+        bracket = (r"\left\lceil", r"\right\rceil") if self.ceil_mode else (r"\left\lfloor", r"\right\rfloor")
+        pad = f"{p0} + {p1}"
+        kern = (
+            f"{self.dilation}({self.kernel_size} - 1) - 1" if self.dilation > 1 else f"{self.kernel_size}"
+        )
+        return (
+            f"{bracket[0]} \\frac{{{self.n} + {pad} - {kern}}}{{{self.stride}}} {bracket[1]} + 1 = {self.result}"
+        )
+
+    def _repr_markdown_(self) -> str:
+        return f"$${self.latex()}$$\n\n" + "\n".join(f"- {line}" for line in self.steps())
+
+
+def explain_output_size(n, kernel_size, stride=1, padding=0, dilation=1, ceil_mode=False) -> OutputSizeExplanation:
+    """Explain the output size along one axis, step by step.
+
+    Same arguments as :func:`output_size`; returns an
+    :class:`OutputSizeExplanation` whose ``result`` is the size and whose
+    ``str()`` spells out the computation.
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :func:`output_size`.
+
+    Examples
+    --------
+    >>> e = explain_output_size(7, 3, stride=2)
+    >>> e.result, e.dropped
+    (3, 0)
+    >>> explain_output_size(8, 3, stride=2).dropped
+    1
+    """
+    n = check_int(n, "n", 1)
+    f = check_int(kernel_size, "kernel_size", 1)
+    s = check_int(stride, "stride", 1)
+    d = check_int(dilation, "dilation", 1)
+    p0, p1 = _axis_padding(padding)
+    if not isinstance(ceil_mode, (bool,)):
+        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    eff = d * (f - 1) + 1
+    padded = n + p0 + p1
+    if eff > padded:
+        what = f"kernel of size {f}" + (f" with dilation {d} (covering {eff})" if d > 1 else "")
+        raise ValueError(
+            f"a {what} does not fit in an input of size {n} with padding ({p0}, {p1}) "
+            f"(padded size {padded}); the output would be empty. Use a smaller kernel or more padding."
+        )
+    span = padded - eff
+    dropped_window = False
+    if ceil_mode:
+        out = -(-span // s) + 1
+        # PyTorch's rule: a window that would start in the right padding is dropped.
+        if (out - 1) * s >= n + p0:
+            out -= 1
+            dropped_window = True
+    else:
+        out = span // s + 1
+    last_covered = (out - 1) * s + eff - 1
+    dropped = max(0, padded - 1 - last_covered)
+    return OutputSizeExplanation(
+        n=n, kernel_size=f, stride=s, padding=(p0, p1), dilation=d, ceil_mode=ceil_mode,
+        effective_kernel=eff, padded=padded, span=span, result=out,
+        last_covered=last_covered, dropped=dropped, dropped_window=dropped_window,
+    )
+
+
+def output_size(n, kernel_size, stride=1, padding=0, dilation=1, ceil_mode=False) -> int:
+    """Size of a convolution or pooling output along one axis.
+
+    Parameters
+    ----------
+    n : int
+        Input size along the axis (at least 1).
+    kernel_size : int
+        Kernel (window) size ``f``.
+    stride : int, default 1
+        Step ``s`` between windows.
+    padding : int or (int, int), default 0
+        Padding on *each* side, or ``(before, after)``.
+    dilation : int, default 1
+        Spacing between kernel taps; the kernel covers ``d*(f-1)+1`` inputs.
+    ceil_mode : bool, default False
+        Round the number of steps up instead of down (pooling). As in
+        PyTorch, a last window that would start in the right padding is dropped.
+
+    Returns
+    -------
+    int
+        ``floor((n + 2p - d(f-1) - 1) / s) + 1`` (or with ceil).
+
+    Raises
+    ------
+    TypeError
+        If a size is not an integer.
+    ValueError
+        If a size is out of range or the kernel does not fit in the padded input.
+
+    Examples
+    --------
+    >>> output_size(6, 3)
+    4
+    >>> output_size(7, 3, stride=2)
+    3
+    >>> output_size(256, 3, padding=1)
+    256
+    >>> output_size(5, 2, stride=2), output_size(5, 2, stride=2, ceil_mode=True)
+    (2, 3)
+    """
+    return explain_output_size(n, kernel_size, stride, padding, dilation, ceil_mode).result
+
+
+def conv_params(kernel_size, in_channels, filters, bias=True) -> int:
+    """Number of trainable parameters of a convolution layer.
+
+    Each of the ``filters`` filters spans the full input depth:
+    ``(kh * kw * in_channels + bias) * filters``.
+
+    Examples
+    --------
+    >>> conv_params(3, 3, 64)          # seed 001's question
+    1792
+    >>> conv_params((3, 3), 32, 64)    # second conv layer of the Keras MNIST model
+    18496
+    """
+    if isinstance(kernel_size, (tuple, list)):
+        if len(kernel_size) != 2:
+            raise ValueError(f"kernel_size must be an int or a pair (kh, kw), got {kernel_size!r}")
+        kh, kw = (check_int(k, "kernel_size", 1) for k in kernel_size)
+    else:
+        kh = kw = check_int(kernel_size, "kernel_size", 1)
+    c = check_int(in_channels, "in_channels", 1)
+    f = check_int(filters, "filters", 1)
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias must be True or False, got {bias!r}")
+    return (kh * kw * c + int(bias)) * f
+
+
+def dense_params(in_features, units, bias=True) -> int:
+    """Number of trainable parameters of a fully connected layer: ``(in + bias) * units``.
+
+    Examples
+    --------
+    >>> dense_params(576, 64)
+    36928
+    >>> dense_params(256 * 256 * 3, 1)   # one neuron looking at a whole 256x256 RGB image
+    196609
+    """
+    i = check_int(in_features, "in_features", 1)
+    u = check_int(units, "units", 1)
+    if not isinstance(bias, bool):
+        raise TypeError(f"bias must be True or False, got {bias!r}")
+    return (i + int(bias)) * u
