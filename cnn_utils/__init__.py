@@ -61,8 +61,19 @@ _EXPORTS = {
 }
 
 _SUBMODULES = {
-    "shapes", "padding", "conv", "pooling", "activations", "gradcheck", "kernels",
-    "examples", "datasets", "nn", "explorers", "presenter", "plotting",
+    "shapes",
+    "padding",
+    "conv",
+    "pooling",
+    "activations",
+    "gradcheck",
+    "kernels",
+    "examples",
+    "datasets",
+    "nn",
+    "explorers",
+    "presenter",
+    "plotting",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

@@ -14,7 +14,9 @@ import numpy as np
 _FLOAT_TYPES = (np.float32, np.float64)
 
 
-def as_float_array(x, name: str, ndims: tuple[int, ...] | None = None, layout: str = "") -> np.ndarray:
+def as_float_array(
+    x, name: str, ndims: tuple[int, ...] | None = None, layout: str = ""
+) -> np.ndarray:
     """Return ``x`` as a float32 or float64 array after checking it.
 
     Integer and boolean input becomes float64; float32 and float64 keep their
@@ -33,7 +35,9 @@ def as_float_array(x, name: str, ndims: tuple[int, ...] | None = None, layout: s
     if ndims is not None and arr.ndim not in ndims:
         allowed = " or ".join(f"{d}-D" for d in ndims)
         hint = f" {layout}" if layout else ""
-        raise ValueError(f"{name} must be {allowed}{hint}, got a {arr.ndim}-D array of shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be {allowed}{hint}, got a {arr.ndim}-D array of shape {arr.shape}"
+        )
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one element")
     if arr.dtype.type not in _FLOAT_TYPES:
@@ -56,7 +60,10 @@ def check_pair(value, name: str, minimum: int | None = None) -> tuple[int, int]:
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a pair (rows, columns), got {value!r}")
-        return (check_int(value[0], f"{name}[0]", minimum), check_int(value[1], f"{name}[1]", minimum))
+        return (
+            check_int(value[0], f"{name}[0]", minimum),
+            check_int(value[1], f"{name}[1]", minimum),
+        )
     v = check_int(value, name, minimum)
     return (v, v)
 
@@ -67,14 +74,20 @@ def check_padding(value, name: str = "padding") -> tuple[tuple[int, int], tuple[
     Accepts an int (same on every side), a pair ``(ph, pw)`` (rows, columns,
     each on both sides) or ``((top, bottom), (left, right))``.
     """
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(
-        isinstance(v, (tuple, list)) for v in value
+    if (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and all(isinstance(v, (tuple, list)) for v in value)
     ):
-        (t, b), (left, right) = (check_pair(value[0], f"{name}[0]", 0), check_pair(value[1], f"{name}[1]", 0))
+        (t, b), (left, right) = (
+            check_pair(value[0], f"{name}[0]", 0),
+            check_pair(value[1], f"{name}[1]", 0),
+        )
         return ((t, b), (left, right))
     if isinstance(value, str):
         raise ValueError(
-            f"{name} must be an int, a pair (ph, pw) or ((top, bottom), (left, right)); got the string {value!r}"
+            f"{name} must be an int, a pair (ph, pw) or ((top, bottom), (left, right)); got the "
+            f"string {value!r}"
         )
     ph, pw = check_pair(value, name, 0)
     return ((ph, ph), (pw, pw))

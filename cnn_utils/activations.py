@@ -35,7 +35,8 @@ def flatten(x, batch=True):
         return arr.reshape(-1)
     if arr.ndim < 2:
         raise ValueError(
-            f"flatten with batch=True needs a batch (N, ...) of at least 2 dimensions, got shape {arr.shape}; "
+            "flatten with batch=True needs a batch (N, ...) of at least 2 dimensions, got shape "
+            f"{arr.shape}; "
             "use batch=False to flatten a single array"
         )
     return arr.reshape(arr.shape[0], -1)
@@ -90,7 +91,8 @@ def _check_labels(labels, n_samples, n_classes):
         raise ValueError(f"labels must have shape ({n_samples},) (one per sample), got {y.shape}")
     if y.size and (y.min() < 0 or y.max() >= n_classes):
         raise ValueError(
-            f"labels must lie in 0..{n_classes - 1} for {n_classes} classes, got values from {y.min()} to {y.max()}"
+            f"labels must lie in 0..{n_classes - 1} for {n_classes} classes, got values from "
+            f"{y.min()} to {y.max()}"
         )
     return y
 

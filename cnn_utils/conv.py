@@ -59,8 +59,10 @@ def _geometry(x_shape, w_shape, stride, padding, dilation) -> _Geometry:
     kh, kw, cin, f = w_shape
     if c != cin:
         raise ValueError(
-            f"x has {c} input channel(s) (shape {tuple(x_shape)}, layout (N, H, W, C)) but w expects "
-            f"{cin} (shape {tuple(w_shape)}, layout {_WEIGHT_LAYOUT}); a filter spans the full input depth"
+            f"x has {c} input channel(s) (shape {tuple(x_shape)}, layout (N, H, W, C)) but w "
+            "expects "
+            f"{cin} (shape {tuple(w_shape)}, layout {_WEIGHT_LAYOUT}); a filter spans the full "
+            "input depth"
         )
     s = check_pair(stride, "stride", 1)
     d = check_pair(dilation, "dilation", 1)
@@ -81,7 +83,8 @@ def _geometry(x_shape, w_shape, stride, padding, dilation) -> _Geometry:
         dil = f" with dilation {d} (covering {eff[0]}x{eff[1]})" if d != (1, 1) else ""
         raise ValueError(
             f"kernel {kh}x{kw}{dil} does not fit in a {h}x{w} input with padding {pad} "
-            f"(padded {hp}x{wp}); the output would be {max(hp - eff[0] + 1, 0)}x{max(wp - eff[1] + 1, 0)}"
+            f"(padded {hp}x{wp}); the output would be "
+            f"{max(hp - eff[0] + 1, 0)}x{max(wp - eff[1] + 1, 0)}"
         )
     out_h = (hp - eff[0]) // s[0] + 1
     out_w = (wp - eff[1]) // s[1] + 1
@@ -95,7 +98,9 @@ def _check_conv_inputs(x, w, b, stride, padding, dilation):
     if b is not None:
         b = as_float_array(b, "b", (1,), "(C_out,)")
         if b.shape[0] != g.f:
-            raise ValueError(f"b must have shape ({g.f},) to match w's {g.f} output channels, got {b.shape}")
+            raise ValueError(
+                f"b must have shape ({g.f},) to match w's {g.f} output channels, got {b.shape}"
+            )
     return x, w, b, g
 
 
@@ -109,7 +114,11 @@ def _im2col(xp: np.ndarray, g: _Geometry) -> np.ndarray:
     """Rows of the patch matrix: one row per output position, ``kh*kw*C`` columns."""
     eh, ew = g.eff
     view = sliding_window_view(xp, (eh, ew), axis=(1, 2))  # (N, Hp-eh+1, Wp-ew+1, C, eh, ew)
-    view = view[:, : (g.out_h - 1) * g.stride[0] + 1 : g.stride[0], : (g.out_w - 1) * g.stride[1] + 1 : g.stride[1]]
+    view = view[
+        :,
+        : (g.out_h - 1) * g.stride[0] + 1 : g.stride[0],
+        : (g.out_w - 1) * g.stride[1] + 1 : g.stride[1],
+    ]
     view = view[..., :: g.dilation[0], :: g.dilation[1]]  # (N, Ho, Wo, C, kh, kw)
     view = view.transpose(0, 1, 2, 4, 5, 3)  # (N, Ho, Wo, kh, kw, C): matches w's (kh, kw, C) order
     return view.reshape(g.n * g.out_h * g.out_w, g.kh * g.kw * g.c)
@@ -126,7 +135,8 @@ def _forward(x, w, b, g):
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
     """Convolution layer forward pass (cross-correlation, as in Keras and PyTorch).
 
-    ``out[n, i, j, f] = sum over (p, q, c) of xpad[n, i*s + p*d, j*s + q*d, c] * w[p, q, c, f] + b[f]``
+    ``out[n, i, j, f] = b[f] + sum over (p, q, c) of
+    xpad[n, i*s + p*d, j*s + q*d, c] * w[p, q, c, f]``
 
     Parameters
     ----------
@@ -176,7 +186,9 @@ def _check_dout(dout, g: _Geometry):
     dout = as_float_array(dout, "dout", (4,), "(N, H_out, W_out, C_out)")
     expected = (g.n, g.out_h, g.out_w, g.f)
     if dout.shape != expected:
-        raise ValueError(f"dout must have the shape of the forward output {expected}, got {dout.shape}")
+        raise ValueError(
+            f"dout must have the shape of the forward output {expected}, got {dout.shape}"
+        )
     return dout
 
 
@@ -405,7 +417,9 @@ def convolve2d(image, kernel, mode="valid", stride=1):
     pad = _mode_padding(mode, kh, kw)
     if mode == "same":  # flipping the kernel moves its centre: the extra padding moves too
         pad = (pad[0][::-1], pad[1][::-1])
-    out = conv2d(image[None, :, :, None], kernel[::-1, ::-1, None, None], stride=stride, padding=pad)
+    out = conv2d(
+        image[None, :, :, None], kernel[::-1, ::-1, None, None], stride=stride, padding=pad
+    )
     return out[0, :, :, 0]
 
 
@@ -466,7 +480,8 @@ def conv_step(image, kernel, i, j, stride=1, padding=0):
     kernel = as_float_array(kernel, "kernel", (2, 3), "(kh, kw) or (kh, kw, C)")
     if image.ndim != kernel.ndim or (image.ndim == 3 and image.shape[2] != kernel.shape[2]):
         raise ValueError(
-            f"kernel shape {kernel.shape} does not match image shape {image.shape}: a 2-D image takes a "
+            f"kernel shape {kernel.shape} does not match image shape {image.shape}: a 2-D image "
+            "takes a "
             "(kh, kw) kernel and an (H, W, C) image a (kh, kw, C) kernel with the same C"
         )
     x = image[None] if image.ndim == 3 else image[None, :, :, None]
@@ -482,5 +497,12 @@ def conv_step(image, kernel, i, j, stride=1, padding=0):
     if image.ndim == 2:
         window = window[:, :, 0]
     products = window * kernel
-    return ConvStep(window=window, products=products, total=float(products.sum()),
-                    row=i, col=j, top=top, left=left)
+    return ConvStep(
+        window=window,
+        products=products,
+        total=float(products.sum()),
+        row=i,
+        col=j,
+        top=top,
+        left=left,
+    )

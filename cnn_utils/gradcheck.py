@@ -39,7 +39,9 @@ def numerical_gradient(f, x, eps=1e-6):
     array([ 2., -4.])
     """
     if not callable(f):
-        raise TypeError(f"f must be a function of an array returning a number, got {type(f).__name__}")
+        raise TypeError(
+            f"f must be a function of an array returning a number, got {type(f).__name__}"
+        )
     if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)):
         raise TypeError(f"eps must be a number, got {eps!r}")
     if not eps > 0:
@@ -53,7 +55,9 @@ def numerical_gradient(f, x, eps=1e-6):
         try:
             out = float(out)
         except (TypeError, ValueError):
-            raise TypeError(f"f must return a number, got {type(out).__name__} {out!r:.60}") from None
+            raise TypeError(
+                f"f must return a number, got {type(out).__name__} {out!r:.60}"
+            ) from None
         if not np.isfinite(out):
             raise ValueError(f"f returned {out} at x; finite differences need finite values")
         return out

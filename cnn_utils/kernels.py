@@ -81,5 +81,8 @@ def get_kernel(name: str) -> np.ndarray:
         raise TypeError(f"kernel name must be a string, got {type(name).__name__} {name!r}")
     key = _ALIASES.get(name, name)
     if key not in KERNELS:
-        raise ValueError(f"unknown kernel {name!r}; known kernels: {', '.join(KERNELS)} (aliases: {', '.join(_ALIASES)})")
+        raise ValueError(
+            f"unknown kernel {name!r}; known kernels: {', '.join(KERNELS)} (aliases: "
+            f"{', '.join(_ALIASES)})"
+        )
     return KERNELS[key].copy()

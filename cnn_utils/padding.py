@@ -60,12 +60,15 @@ def pad2d(x, padding, mode="constant", value=0):
         h, w = arr.shape[ra], arr.shape[ca]
         if max(top, bottom) >= h or max(left, right) >= w:
             raise ValueError(
-                f"reflect padding must be smaller than the image: padding ((top, bottom), (left, right)) = "
+                "reflect padding must be smaller than the image: padding ((top, bottom), (left, "
+                "right)) = "
                 f"(({top}, {bottom}), ({left}, {right})) on a {h}x{w} image"
             )
     widths = [(0, 0)] * arr.ndim
     widths[ra] = (top, bottom)
     widths[ca] = (left, right)
     if mode == "constant":
-        return np.pad(arr, widths, mode="constant", constant_values=np.asarray(value, dtype=arr.dtype))
+        return np.pad(
+            arr, widths, mode="constant", constant_values=np.asarray(value, dtype=arr.dtype)
+        )
     return np.pad(arr, widths, mode=_NUMPY_MODE[mode])

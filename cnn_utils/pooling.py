@@ -71,7 +71,8 @@ def _pool_geometry(shape, pool_size, stride, padding, ceil_mode) -> _PoolGeometr
         raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(
-            f"padding {p} is more than half the pool size {k}: a window could then lie entirely in the padding"
+            f"padding {p} is more than half the pool size {k}: a window could then lie entirely "
+            "in the padding"
         )
     for n, kk, name in ((h, k[0], "rows"), (w, k[1], "columns")):
         if kk > n + 2 * p[0 if name == "rows" else 1]:
@@ -117,7 +118,9 @@ def _check_dout(dout, g: _PoolGeometry, x_batch):
     dout_b, dout_ndim = _as_batch(dout, "dout")
     expected = (x_batch.shape[0], g.out_h, g.out_w, x_batch.shape[3])
     if dout_b.shape != expected:
-        raise ValueError(f"dout must have the shape of the pooled output {expected}, got {dout_b.shape}")
+        raise ValueError(
+            f"dout must have the shape of the pooled output {expected}, got {dout_b.shape}"
+        )
     return dout_b
 
 
@@ -125,7 +128,9 @@ def _scatter(values, g: _PoolGeometry, x_batch, mask=None):
     """Add each window's value back onto the cells it covers (one slice per kernel offset)."""
     n, _, _, c = x_batch.shape
     dtype = np.result_type(x_batch, values)
-    dxp = np.zeros((n, g.h + 2 * g.p[0] + g.extra[0], g.w + 2 * g.p[1] + g.extra[1], c), dtype=dtype)
+    dxp = np.zeros(
+        (n, g.h + 2 * g.p[0] + g.extra[0], g.w + 2 * g.p[1] + g.extra[1], c), dtype=dtype
+    )
     rows_span, cols_span = (g.out_h - 1) * g.s[0] + 1, (g.out_w - 1) * g.s[1] + 1
     for a in range(g.k[0]):
         for b in range(g.k[1]):
@@ -222,7 +227,9 @@ def max_pool2d_backward(dout, x, pool_size, stride=None, padding=0, ceil_mode=Fa
     return _restore(_scatter(dout_b, g, xb, mask=winner), ndim)
 
 
-def avg_pool2d_backward(dout, x, pool_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+def avg_pool2d_backward(
+    dout, x, pool_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True
+):
     """Gradient of :func:`avg_pool2d` with respect to ``x``.
 
     Each window shares its gradient equally among the cells it averaged:
@@ -254,7 +261,9 @@ def _pool_naive(x, pool_size, stride, padding, ceil_mode, reduce, fill):
             for i in range(g.out_h):
                 for j in range(g.out_w):
                     top, left = i * g.s[0], j * g.s[1]
-                    out[n, i, j, c] = reduce(xp[n, top : top + g.k[0], left : left + g.k[1], c], g, i, j)
+                    out[n, i, j, c] = reduce(
+                        xp[n, top : top + g.k[0], left : left + g.k[1], c], g, i, j
+                    )
     return _restore(out, ndim)
 
 
@@ -267,7 +276,9 @@ def max_pool2d_naive(x, pool_size, stride=None, padding=0, ceil_mode=False):
     array([[1., 1.],
            [1., 1.]])
     """
-    return _pool_naive(x, pool_size, stride, padding, ceil_mode, lambda win, g, i, j: win.max(), -np.inf)
+    return _pool_naive(
+        x, pool_size, stride, padding, ceil_mode, lambda win, g, i, j: win.max(), -np.inf
+    )
 
 
 def avg_pool2d_naive(x, pool_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -282,7 +293,9 @@ def avg_pool2d_naive(x, pool_size, stride=None, padding=0, ceil_mode=False, coun
     def mean(win, g, i, j):
         rows = [r - g.p[0] for r in range(i * g.s[0], i * g.s[0] + g.k[0])]
         cols = [c - g.p[1] for c in range(j * g.s[1], j * g.s[1] + g.k[1])]
-        if count_include_pad:  # cells up to the end of the padding count; the ceil-mode overhang does not
+        if (
+            count_include_pad
+        ):  # cells up to the end of the padding count; the ceil-mode overhang does not
             rows = [r for r in rows if r < g.h + g.p[0]]
             cols = [c for c in cols if c < g.w + g.p[1]]
         else:

@@ -2,7 +2,11 @@
 
 The output size along one axis of a convolution or pooling window is
 
-.. math:: n_{out} = \\left\\lfloor \\frac{n + p_{before} + p_{after} - d(f - 1) - 1}{s} \\right\\rfloor + 1
+.. math::
+
+    n_{out} = \\left\\lfloor
+    \\frac{n + p_{before} + p_{after} - d(f - 1) - 1}{s}
+    \\right\\rfloor + 1
 
 where ``p`` is the padding on each side (per side, as PyTorch and Keras count
 it: ``padding=1`` adds one row at the top *and* one at the bottom), ``f`` the
@@ -55,7 +59,8 @@ class OutputSizeExplanation:
         lines = [f"input n = {self.n}, padded with {p0} before and {p1} after: {self.padded}"]
         if self.dilation > 1:
             lines.append(
-                f"dilated kernel covers d*(f-1)+1 = {self.dilation}*({self.kernel_size}-1)+1 = {self.effective_kernel}"
+                f"dilated kernel covers d*(f-1)+1 = {self.dilation}*({self.kernel_size}-1)+1 = "
+                f"{self.effective_kernel}"
             )
         rounding = "ceil" if self.ceil_mode else "floor"
         lines.append(
@@ -64,11 +69,14 @@ class OutputSizeExplanation:
             f"{(math.ceil if self.ceil_mode else math.floor)(self.span / self.stride)}"
         )
         if self.dropped_window:
-            lines.append("ceil mode: the last window would start inside the padding, so it is dropped")
+            lines.append(
+                "ceil mode: the last window would start inside the padding, so it is dropped"
+            )
         lines.append(f"output = that + 1 = {self.result}")
         if self.dropped:
             lines.append(
-                f"the last {self.dropped} position(s) of the padded input are never covered by a window"
+                f"the last {self.dropped} position(s) of the padded input are never covered by a "
+                "window"
             )
         return lines
 
@@ -78,20 +86,27 @@ class OutputSizeExplanation:
     def latex(self) -> str:
         """The formula with the numbers substituted, as LaTeX."""
         p0, p1 = self.padding
-        bracket = (r"\left\lceil", r"\right\rceil") if self.ceil_mode else (r"\left\lfloor", r"\right\rfloor")
+        bracket = (
+            (r"\left\lceil", r"\right\rceil")
+            if self.ceil_mode
+            else (r"\left\lfloor", r"\right\rfloor")
+        )
         pad = f"{p0} + {p1}"
         kern = (
-            f"{self.dilation}({self.kernel_size} - 1) - 1" if self.dilation > 1 else f"{self.kernel_size}"
+            f"{self.dilation}({self.kernel_size} - 1) - 1"
+            if self.dilation > 1
+            else f"{self.kernel_size}"
         )
-        return (
-            f"{bracket[0]} \\frac{{{self.n} + {pad} - {kern}}}{{{self.stride}}} {bracket[1]} + 1 = {self.result}"
-        )
+        frac = f"\\frac{{{self.n} + {pad} - {kern}}}{{{self.stride}}}"
+        return f"{bracket[0]} {frac} {bracket[1]} + 1 = {self.result}"
 
     def _repr_markdown_(self) -> str:
         return f"$${self.latex()}$$\n\n" + "\n".join(f"- {line}" for line in self.steps())
 
 
-def explain_output_size(n, kernel_size, stride=1, padding=0, dilation=1, ceil_mode=False) -> OutputSizeExplanation:
+def explain_output_size(
+    n, kernel_size, stride=1, padding=0, dilation=1, ceil_mode=False
+) -> OutputSizeExplanation:
     """Explain the output size along one axis, step by step.
 
     Same arguments as :func:`output_size`; returns an
@@ -124,7 +139,8 @@ def explain_output_size(n, kernel_size, stride=1, padding=0, dilation=1, ceil_mo
         what = f"kernel of size {f}" + (f" with dilation {d} (covering {eff})" if d > 1 else "")
         raise ValueError(
             f"a {what} does not fit in an input of size {n} with padding ({p0}, {p1}) "
-            f"(padded size {padded}); the output would be empty. Use a smaller kernel or more padding."
+            f"(padded size {padded}); the output would be empty. Use a smaller kernel or more "
+            "padding."
         )
     span = padded - eff
     dropped_window = False
@@ -139,9 +155,19 @@ def explain_output_size(n, kernel_size, stride=1, padding=0, dilation=1, ceil_mo
     last_covered = (out - 1) * s + eff - 1
     dropped = max(0, padded - 1 - last_covered)
     return OutputSizeExplanation(
-        n=n, kernel_size=f, stride=s, padding=(p0, p1), dilation=d, ceil_mode=ceil_mode,
-        effective_kernel=eff, padded=padded, span=span, result=out,
-        last_covered=last_covered, dropped=dropped, dropped_window=dropped_window,
+        n=n,
+        kernel_size=f,
+        stride=s,
+        padding=(p0, p1),
+        dilation=d,
+        ceil_mode=ceil_mode,
+        effective_kernel=eff,
+        padded=padded,
+        span=span,
+        result=out,
+        last_covered=last_covered,
+        dropped=dropped,
+        dropped_window=dropped_window,
     )
 
 
