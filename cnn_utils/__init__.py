@@ -58,6 +58,9 @@ _EXPORTS = {
     "example_info": "examples",
     # presenter mode for instructors
     "presenter": "presenter",
+    # exercise feedback
+    "check": "exercises",
+    "check_choice": "exercises",
 }
 
 _SUBMODULES = {
