@@ -22,10 +22,8 @@ def _feedback(answer, expected, tol: float) -> tuple[bool, str]:
     try:
         got = np.asarray(answer, dtype=float)
     except (TypeError, ValueError):
-        return (
-            False,
-            f"{WRONG}: your answer ({type(answer).__name__}) is not a number or an array of numbers.",
-        )
+        kind = type(answer).__name__
+        return False, f"{WRONG}: your answer ({kind}) is not a number or an array of numbers."
     want = np.asarray(expected, dtype=float)
     if got.shape != want.shape:
         if got.size == want.size:
