@@ -1,0 +1,333 @@
+#!/usr/bin/env python3
+"""Set up and run the CNN course with nothing but Python 3.10+ (standard library only).
+
+    python3 dev.py lab               open the course in JupyterLab
+    python3 dev.py lab --check       install, start JupyterLab, check it answers, stop
+    python3 dev.py test [ARGS]       the whole test suite; ARGS go to pytest
+    python3 dev.py execute [NB ...]  re-run notebooks in place from a fresh kernel
+    python3 dev.py lint [ARGS]       ruff over the package, tests and notebooks
+
+Each command creates the virtual environment .venv/ on first use, installs this
+project into it (editable, with the extras the command needs) and reuses both
+afterwards: the install is skipped while pyproject.toml is unchanged.
+"""
+
+# Keep this file parseable by old Pythons, so they reach the version message
+# below instead of a SyntaxError: no walrus, no match, no `X | Y` at runtime.
+import sys
+
+if sys.version_info < (3, 10):
+    sys.exit(
+        "This course needs Python 3.10 or newer; this is Python {}.{}.\n"
+        "Install a newer python3 (Debian 12 and Ubuntu 22.04 ship one), "
+        "then run this command again with it.".format(*sys.version_info[:2])
+    )
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+NOTEBOOKS = ROOT / "notebooks"
+START_NOTEBOOK = "notebooks/00_start_here.ipynb"
+STAMP = VENV / ".cnn-course-install.json"
+# the extras each command needs (pyproject.toml [project.optional-dependencies])
+EXTRAS = {"lab": (), "test": ("test",), "execute": ("dev",), "lint": ("dev",)}
+
+USAGE = __doc__.split("\n\n")[1]
+
+
+def say(message):
+    print(f"[dev.py] {message}", flush=True)
+
+
+def venv_python():
+    if os.name == "nt":
+        return VENV / "Scripts" / "python.exe"
+    return VENV / "bin" / "python"
+
+
+def _venv_works():
+    python = venv_python()
+    if not python.exists():
+        return False
+    probe = subprocess.run(
+        [str(python), "-c", "import sys; assert sys.version_info >= (3, 10); import pip"],
+        capture_output=True,
+    )
+    return probe.returncode == 0
+
+
+def create_venv():
+    if VENV.exists():
+        say(f"{VENV.name}/ exists but does not work (moved, or made by another Python); "
+            "making it again.")
+        shutil.rmtree(VENV)
+    say(f"Creating the virtual environment {VENV.name}/ with Python "
+        f"{sys.version_info.major}.{sys.version_info.minor} ...")
+    made = subprocess.run(
+        [sys.executable, "-m", "venv", str(VENV)], capture_output=True, text=True
+    )
+    if made.returncode != 0 or not venv_python().exists():
+        shutil.rmtree(VENV, ignore_errors=True)
+        version = f"{sys.version_info.major}.{sys.version_info.minor}"
+        sys.exit(
+            "Could not create a virtual environment:\n"
+            f"{(made.stdout + made.stderr).strip()}\n\n"
+            "Python's venv module (with ensurepip) is missing. On Debian or Ubuntu:\n"
+            f"    sudo apt-get install python3-venv      (or python{version}-venv)\n"
+            "then run this command again."
+        )
+    # Old pips cannot install a pyproject-only project in editable mode.
+    run([str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--upgrade", "pip>=23"])
+
+
+def _install_key():
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def _read_stamp():
+    try:
+        return json.loads(STAMP.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def ensure_environment(extras):
+    """Create or reuse .venv and install the project with `extras`; return its python."""
+    if not _venv_works():
+        create_venv()
+    stamp = _read_stamp()
+    installed = set(stamp.get("extras", []))
+    if stamp.get("pyproject") == _install_key() and set(extras) <= installed:
+        return str(venv_python())
+
+    # Keep what an earlier command installed: `lint` after `test` keeps the test extra.
+    wanted = sorted(installed | set(extras))
+    target = f".[{','.join(wanted)}]" if wanted else "."
+    say(f"Installing the course into {VENV.name}/ (pip install -e '{target}'); "
+        "the first time takes a few minutes ...")
+    started = time.monotonic()
+    run([str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+         "--progress-bar", "off", "-e", target], cwd=ROOT)
+    say(f"Installed in {time.monotonic() - started:.0f} s.")
+    STAMP.write_text(
+        json.dumps({"pyproject": _install_key(), "extras": wanted}, indent=1), encoding="utf-8"
+    )
+    return str(venv_python())
+
+
+def run(command, cwd=None):
+    """Run `command`; stop with its exit code if it fails."""
+    code = subprocess.call(command, cwd=cwd)
+    if code != 0:
+        sys.exit(code)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def lab(args):
+    python = ensure_environment(EXTRAS["lab"])
+    if "--check" not in args:
+        command = [python, "-m", "jupyter", "lab", START_NOTEBOOK, *args]
+        say("Starting JupyterLab; stop it with Ctrl-C twice.")
+        os.chdir(ROOT)
+        if os.name == "nt":
+            sys.exit(subprocess.call(command))
+        os.execv(python, command)
+
+    # --check: start a server, wait until it answers, stop it. Proves the set-up.
+    port = _free_port()
+    server = subprocess.Popen(
+        [python, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--ServerApp.open_browser=False", *[a for a in args if a != "--check"]],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                sys.exit(f"JupyterLab stopped before answering:\n{server.stderr.read()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as reply:
+                    version = json.load(reply)["version"]
+                break
+            except OSError:
+                time.sleep(0.25)
+        else:
+            sys.exit(f"JupyterLab did not answer on {url} within 180 s.")
+        say(f"JupyterLab is up (Jupyter Server {version}); the course set-up works. "
+            f"Run `python3 dev.py lab` to open {START_NOTEBOOK}.")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def test(args):
+    python = ensure_environment(EXTRAS["test"])
+    say("Running pytest: the package tests, nbval over every notebook in notebooks/ "
+        "and the browser tests (skipped without Chromium).")
+    sys.exit(subprocess.call([python, "-m", "pytest", *args], cwd=ROOT))
+
+
+def lint(args):
+    python = ensure_environment(EXTRAS["lint"])
+    sys.exit(subprocess.call([python, "-m", "ruff", "check", *(args or ["."])], cwd=ROOT))
+
+
+def execute(args):
+    python = ensure_environment(EXTRAS["execute"])
+    if args:
+        paths = [Path(arg).resolve() for arg in args]
+        missing = [str(path) for path in paths if not path.is_file()]
+        if missing:
+            sys.exit(f"No such notebook: {', '.join(missing)}")
+    else:
+        paths = sorted(NOTEBOOKS.glob("*.ipynb"))
+        if not paths:
+            sys.exit(f"No notebooks in {NOTEBOOKS.relative_to(ROOT)}/.")
+    # nbclient lives in the virtual environment: continue there.
+    sys.exit(subprocess.call([python, str(Path(__file__).resolve()), "_execute",
+                              *map(str, paths)], cwd=ROOT))
+
+
+# --- runs inside .venv (called by `execute`) -------------------------------------
+
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def _current_env_kernel_manager():
+    """A kernel manager whose 'python3' is this environment's Python, whatever else
+    the machine has registered under that name (nbval's --nbval-current-env does the same)."""
+    import ipykernel.kernelspec
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+
+    class CurrentEnvironment(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name):
+            return self.kernel_spec_class(
+                resource_dir=ipykernel.kernelspec.RESOURCES,
+                **ipykernel.kernelspec.get_kernel_dict(),
+            )
+
+    return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvironment())
+
+
+def _stable_widget_ids(nb, name):
+    """Give widget models ids that depend on the notebook, not on chance.
+
+    The kernel names each widget model with a random uuid, so every re-run would
+    rewrite every widget id in the file. Renaming them in a fixed order (cells
+    top to bottom, then each widget's children) keeps a re-run's diff to what
+    really changed.
+    """
+    import re
+    import uuid
+
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    order = []
+
+    def visit(model_id):
+        if model_id in order or model_id not in state:
+            return
+        order.append(model_id)
+        text = json.dumps(state[model_id], sort_keys=True)
+        for child in text.split("IPY_MODEL_")[1:]:
+            visit(child[:32])
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                visit(view.get("model_id"))
+    unreached = [model_id for model_id in state if model_id not in order]
+    masked = {
+        model_id: re.sub(r"[0-9a-f]{32}", "", json.dumps(state[model_id], sort_keys=True))
+        for model_id in unreached
+    }
+    for model_id in sorted(unreached, key=masked.get):
+        visit(model_id)
+
+    text = json.dumps(nb)
+    for index, model_id in enumerate(order):
+        text = text.replace(model_id, uuid.uuid5(uuid.NAMESPACE_URL, f"{name}/{index}").hex)
+    return json.loads(text)
+
+
+def _execute_in_venv(paths):
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    failed = []
+    for path in map(Path, paths):
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata["kernelspec"] = dict(KERNELSPEC)
+        client = NotebookClient(
+            nb,
+            km=_current_env_kernel_manager(),
+            timeout=600,
+            record_timing=False,
+            store_widget_state=True,
+            # the kernel's own log (e.g. its note on local TCP) is noise here
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        started = time.monotonic()
+        try:
+            client.execute()
+        except CellExecutionError as error:
+            say(f"{shown}: a cell failed; the file is left as it was.\n{error}")
+            failed.append(shown)
+            continue
+        # the patch version of Python differs between machines; it is not the notebook's business
+        nb.metadata.get("language_info", {}).pop("version", None)
+        nb = nbformat.from_dict(_stable_widget_ids(nb, path.name))
+        nbformat.validate(nb)
+        nbformat.write(nb, path)
+        say(f"{shown}: executed in {time.monotonic() - started:.1f} s")
+        sys.stdout.flush()
+    if failed:
+        sys.exit(f"{len(failed)} notebook(s) failed: {', '.join(map(str, failed))}")
+
+
+COMMANDS = {"lab": lab, "test": test, "execute": execute, "lint": lint}
+
+
+def main(argv):
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return 0
+    command, args = argv[0], argv[1:]
+    if command == "_execute":
+        _execute_in_venv(args)
+        return 0
+    if command not in COMMANDS:
+        print(f"Unknown command {command!r}; the commands are: {', '.join(COMMANDS)}.\n")
+        print(USAGE)
+        return 2
+    COMMANDS[command](args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
