@@ -29,8 +29,8 @@ from ._paths import data_dir
 SUBSET_FILE = "mnist_5k.npz"
 SUBSET_META = "mnist_5k.json"
 
-#: Where ``which="full"`` looks for the four files, in order (the mirrors that
-#: TensorFlow Datasets and torchvision use; the original site no longer serves them).
+#: Where ``which="full"`` looks for the four files, in order: the mirrors that
+#: TensorFlow Datasets and torchvision download from.
 MNIST_BASE_URLS = (
     "https://storage.googleapis.com/cvdf-datasets/mnist/",
     "https://ossci-datasets.s3.amazonaws.com/mnist/",
