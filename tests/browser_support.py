@@ -1,0 +1,676 @@
+"""Helpers for the browser tests: a throw-away JupyterLab server and page utilities.
+
+The browser tests drive the course the way a student meets it: JupyterLab in a
+real browser (Debian's Chromium, driven by Playwright for Python), so widgets
+render and their callbacks fire from a real front end. This module holds
+everything that is not a test:
+
+- :class:`LabServer` starts JupyterLab on 127.0.0.1 on a free port, without a
+  token, with every Jupyter/IPython/matplotlib setting directory in a temporary
+  folder (so the user's own configuration never leaks in), with news and update
+  checks off, and stops it whatever happens.
+- :func:`launch_browser` starts Chromium with flags suited to a closed network.
+- Page utilities: :func:`open_notebook`, :func:`run_all`, :func:`wait_idle`,
+  :func:`notebook_problems`, :func:`widget_problems`,
+  :func:`screenshot_notebook`, :func:`set_slider_by_keyboard`,
+  :func:`measure_update_ms`.
+
+Explorer tests copy the pattern of ``test_slider_pattern_updates_view`` in
+``test_browser.py``: find the control and the view with locators scoped to one
+output, act on the control the way a user would, and wait for the view to show
+what it should, read back from the page.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+
+# Flags for a machine whose network is closed: without the background-networking
+# ones Chromium keeps opening connections that are refused (or hang), and at start
+# it tries to look up Google's hosts.
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",  # the tests may run as root, where the sandbox refuses to start
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-breakpad",
+    "--disable-domain-reliability",
+    "--metrics-recording-only",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,InterestFeedContentSuggestions",
+    "--password-store=basic",
+    "--use-mock-keychain",
+]
+
+VIEWPORT = {"width": 1400, "height": 1000}
+
+# JupyterLab user settings written into the temporary settings folder.
+LAB_USER_SETTINGS = {
+    # No "would you like news?" toast, no news fetch, no update check.
+    "@jupyterlab/apputils-extension/notification": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
+    # Attach every cell to the DOM: the default windowing modes leave cells
+    # outside the viewport unrendered, so their outputs could not be checked.
+    "@jupyterlab/notebook-extension/tracker": {"windowingMode": "none"},
+    # The copy is temporary, but do not write to it behind the test's back.
+    "@jupyterlab/docmanager-extension/plugin": {"autosave": False},
+}
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_FAILURE_TEXTS = ("Loading widget...", "Error displaying widget")
+
+
+# --------------------------------------------------------------------------- server
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _isolated_env(base: Path) -> dict[str, str]:
+    """Environment for the server and its kernels with every settings folder in ``base``.
+
+    The kernel must still be the virtual environment's ``python3``: its spec lives
+    under ``sys.prefix/share/jupyter``, which Jupyter always searches, and
+    jupyter_client replaces the spec's bare ``python`` with the server's
+    ``sys.executable``.
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("JUPYTER", "IPYTHON", "MPL", "PYTHONSTARTUP", "PYTHONUSERBASE"))
+    }
+    dirs = {
+        "HOME": base / "home",
+        "JUPYTER_CONFIG_DIR": base / "config",
+        "JUPYTER_DATA_DIR": base / "data",
+        "JUPYTER_RUNTIME_DIR": base / "runtime",
+        "JUPYTERLAB_SETTINGS_DIR": base / "lab-user-settings",
+        "JUPYTERLAB_WORKSPACES_DIR": base / "lab-workspaces",
+        "IPYTHONDIR": base / "ipython",
+        "MPLCONFIGDIR": base / "matplotlib",
+        "XDG_CONFIG_HOME": base / "home" / ".config",
+        "XDG_CACHE_HOME": base / "home" / ".cache",
+        "XDG_DATA_HOME": base / "home" / ".local" / "share",
+    }
+    for key, path in dirs.items():
+        path.mkdir(parents=True, exist_ok=True)
+        env[key] = str(path)
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    env["PYTHONNOUSERSITE"] = "1"
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
+    return env
+
+
+def _write_lab_settings(settings_dir: Path) -> None:
+    for plugin, values in LAB_USER_SETTINGS.items():
+        path = settings_dir / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values, indent=2), encoding="utf-8")
+
+
+def _get(url: str, timeout: float = 2.0) -> bytes:
+    with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (loopback only)
+        return response.read()
+
+
+class LabServer:
+    """A JupyterLab server on 127.0.0.1, isolated in temporary folders.
+
+    Use as a context manager; :meth:`stop` runs on exit whatever happened.
+
+    Parameters
+    ----------
+    root_dir : Path
+        Folder JupyterLab serves (a temporary copy of ``notebooks/``).
+    state_dir : Path
+        Empty folder for the settings, runtime files and the server log.
+    startup_timeout : float
+        Seconds to wait for ``/api/status`` to answer.
+    """
+
+    def __init__(self, root_dir: Path, state_dir: Path, startup_timeout: float = 90.0):
+        self.root_dir = Path(root_dir)
+        self.state_dir = Path(state_dir)
+        self.startup_timeout = startup_timeout
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = self.state_dir / "jupyterlab.log"
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+
+    def __enter__(self) -> LabServer:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        env = _isolated_env(self.state_dir)
+        _write_lab_settings(Path(env["JUPYTERLAB_SETTINGS_DIR"]))
+        # Values that do not survive the command line (None, a class) go in the
+        # config file that JUPYTER_CONFIG_DIR makes the server read.
+        config = {
+            "LabApp": {
+                "news_url": None,
+                "check_for_updates_class": "jupyterlab.handlers.announcements.NeverCheckForUpdate",
+                "expose_app_in_browser": True,
+            },
+            "LanguageServerManager": {"autodetect": False},
+        }
+        config_file = Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.json"
+        config_file.write_text(json.dumps(config, indent=2), encoding="utf-8")
+        cmd = [
+            sys.executable, "-m", "jupyter", "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={self.root_dir}",
+            "--IdentityProvider.token=",
+            "--PasswordIdentityProvider.hashed_password=",
+            "--ServerApp.allow_remote_access=False",
+            "--ServerApp.terminals_enabled=False",
+            # "pypi" would let the extension panel query PyPI; nothing to install here.
+            "--LabApp.extension_manager=readonly",
+        ]  # fmt: skip
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.append("--allow-root")  # CI containers run as root
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            cmd,
+            cwd=self.root_dir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group, so stop() can end it all
+        )
+        self._wait_ready()
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        last_error: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"JupyterLab exited with code {self.proc.returncode} before answering; "
+                    f"log:\n{self.log_tail()}"
+                )
+            try:
+                status = json.loads(_get(f"{self.url}/api/status"))
+                if "started" in status:
+                    return
+            except (urllib.error.URLError, ConnectionError, OSError, ValueError) as exc:
+                last_error = exc
+            time.sleep(0.2)
+        raise RuntimeError(
+            f"JupyterLab did not answer {self.url}/api/status within {self.startup_timeout} s "
+            f"(last error: {last_error!r}); log:\n{self.log_tail()}"
+        )
+
+    def log_tail(self, lines: int = 40) -> str:
+        """Return the last ``lines`` lines of the server log."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return "(no log)"
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, grace: float = 15.0) -> None:
+        """Stop the server: SIGTERM (it shuts its kernels down), then SIGKILL its group."""
+        proc, self.proc = self.proc, None
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=grace)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+
+def copy_course(repo_root: Path, dest: Path) -> Path:
+    """Copy ``notebooks/`` into ``dest`` and return the copy's path.
+
+    ``data/`` is linked beside it, so a notebook that reads ``../data/...`` finds
+    the same files as in the repository.
+    """
+    notebooks = dest / "notebooks"
+    shutil.copytree(
+        repo_root / "notebooks",
+        notebooks,
+        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"),
+    )
+    if (repo_root / "data").is_dir():
+        (dest / "data").symlink_to(repo_root / "data", target_is_directory=True)
+    return notebooks
+
+
+def write_notebook(path: Path, cells: list[str | dict]) -> Path:
+    """Write a notebook of code cells (nbformat 4.5) for the ``python3`` kernel.
+
+    Each cell is its source, or a dict with ``source`` and optional ``tags``.
+    """
+    notebook_cells = []
+    for i, cell in enumerate(cells):
+        cell = {"source": cell} if isinstance(cell, str) else cell
+        notebook_cells.append(
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"cell-{i}",
+                "metadata": {"tags": list(cell.get("tags", []))},
+                "outputs": [],
+                "source": cell["source"],
+            }
+        )
+    notebook = {
+        "cells": notebook_cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    path.write_text(json.dumps(notebook, indent=1), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- browser
+
+
+def launch_browser(playwright, user_data_dir: Path):
+    """Start Debian's Chromium with a fresh profile; return a persistent BrowserContext."""
+    context = playwright.chromium.launch_persistent_context(
+        str(user_data_dir),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport=VIEWPORT,
+        timeout=60_000,
+    )
+    context.set_default_timeout(30_000)
+    return context
+
+
+# --------------------------------------------------------------------------- page
+
+
+# In-page summary of the current notebook, read from JupyterLab's own models.
+_NOTEBOOK_STATE_JS = """
+() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.content.model) return null;
+  const ctx = panel.sessionContext;
+  const kernel = ctx && ctx.session && ctx.session.kernel;
+  const cells = [];
+  const widgets = panel.content.widgets;
+  for (let i = 0; i < widgets.length; i++) {
+    const cell = widgets[i];
+    const model = cell.model;
+    const entry = {index: i, type: model.type, source: model.sharedModel.getSource(),
+                   tags: model.getMetadata('tags') || []};
+    if (model.type === 'code') {
+      entry.count = model.executionCount;
+      const prompt = cell.node.querySelector('.jp-InputPrompt');
+      entry.prompt = prompt ? prompt.textContent.trim() : '';
+      entry.outputs = [];
+      for (let j = 0; j < model.outputs.length; j++) {
+        const out = model.outputs.get(j).toJSON();
+        entry.outputs.push({
+          type: out.output_type, ename: out.ename, evalue: out.evalue,
+          mimes: out.data ? Object.keys(out.data) : [],
+        });
+      }
+      // What the student sees: stderr outputs that show a traceback.
+      entry.shownTracebacks = [...cell.node.querySelectorAll(
+          '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+        .map(n => n.textContent)
+        .filter(t => /Traceback \\(most recent call last\\)/.test(t) ||
+                     /^\\s*\\w*(Error|Exception)\\b[^\\n]*:/m.test(t))
+        .map(t => t.trim().slice(-300));
+    }
+    cells.push(entry);
+  }
+  return {
+    kernel: kernel ? kernel.status : (ctx ? 'no-kernel' : 'no-session'),
+    kernelName: kernel ? kernel.name : null,
+    cells,
+  };
+}
+"""
+
+
+def notebook_state(page) -> dict | None:
+    """Return the current notebook's kernel status and, per cell, count and outputs."""
+    return page.evaluate(_NOTEBOOK_STATE_JS)
+
+
+def open_notebook(page, base_url: str, name: str, timeout: float = 90.0) -> None:
+    """Open ``name`` in JupyterLab and wait until its kernel is idle and cells render."""
+    page.goto(f"{base_url}/lab/tree/{name}", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000)
+    page.evaluate("() => window.jupyterapp.restored")
+    page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for(timeout=timeout * 1000)
+    # A student's screen: the notebook, not the file browser beside it.
+    page.evaluate(
+        """() => { const app = window.jupyterapp;
+                   if (!app.shell.leftCollapsed) app.shell.collapseLeft(); }"""
+    )
+    wait_idle(page, timeout=timeout)
+    watch_kernel_problems(page)
+
+
+_WATCH_KERNEL_JS = """
+() => {
+  // Record what the kernel reports outside cell executions: tracebacks from widget
+  // callbacks go to JupyterLab's log console, not to any cell.
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  window.__kernelProblems = [];
+  kernel.anyMessage.connect((_, args) => {
+    const msg = args.msg;
+    if (args.direction !== 'recv' || msg.channel !== 'iopub') return;
+    const parent = (msg.parent_header && msg.parent_header.msg_type) || '';
+    if (parent === 'execute_request') return;  // cell outputs: notebook_problems sees them
+    const c = msg.content;
+    if (msg.header.msg_type === 'error') {
+      window.__kernelProblems.push(`${parent}: ${c.ename}: ${c.evalue}`);
+    } else if (msg.header.msg_type === 'stream' && c.name === 'stderr' &&
+               /Traceback|Error|Exception/.test(c.text)) {
+      window.__kernelProblems.push(`${parent}: ${c.text.trim().slice(-400)}`);
+    }
+  });
+}
+"""
+
+
+def watch_kernel_problems(page) -> None:
+    """Start recording errors the kernel reports outside cell runs (widget callbacks)."""
+    page.evaluate(_WATCH_KERNEL_JS)
+
+
+def kernel_problems(page) -> list[str]:
+    """Errors recorded since :func:`watch_kernel_problems` (e.g. a raising observer)."""
+    return page.evaluate("() => window.__kernelProblems || []")
+
+
+def wait_idle(page, timeout: float = 60.0, settle: float = 0.5) -> dict:
+    """Wait until the kernel is idle and no cell shows ``[*]``, stable for ``settle`` s.
+
+    Returns the final :func:`notebook_state`.
+    """
+    deadline = time.monotonic() + timeout
+    stable_since = None
+    state = None
+    while time.monotonic() < deadline:
+        state = notebook_state(page)
+        quiet = (
+            state is not None
+            and state["kernel"] == "idle"
+            and not any(c.get("prompt") == "[*]:" for c in state["cells"])
+        )
+        if quiet:
+            stable_since = stable_since or time.monotonic()
+            if time.monotonic() - stable_since >= settle:
+                return state
+        else:
+            stable_since = None
+        time.sleep(0.1)
+    kernel = state["kernel"] if state else "no notebook"
+    raise TimeoutError(f"kernel not idle after {timeout} s (status {kernel!r})")
+
+
+def _run_command(page, command: str) -> None:
+    page.evaluate("(cmd) => window.jupyterapp.commands.execute(cmd)", command)
+
+
+def run_all(page, timeout: float = 300.0) -> dict:
+    """Clear outputs, then Run > Run All Cells from the menu; wait for the run to end.
+
+    The run ends when the kernel is idle and either every non-empty code cell has
+    an execution count or a cell raised (Run All stops at the first error, so the
+    cells after it never get a count). Returns the final :func:`notebook_state`.
+    """
+    # Stale counts from a saved notebook would look like a finished run.
+    _run_command(page, "notebook:clear-all-cell-outputs")
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]
+                 .every(p => !/\\d/.test(p.textContent))""",
+        timeout=10_000,
+    )
+    _click_menu(page, "Run", "Run All Cells")
+    deadline = time.monotonic() + timeout
+    # Wait for the run to start (some cell busy or counted), then for it to end.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]
+                 .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""",
+        timeout=30_000,
+    )
+    while True:
+        state = wait_idle(page, timeout=max(1.0, deadline - time.monotonic()))
+        code = [c for c in state["cells"] if c["type"] == "code" and c["source"].strip()]
+        stopped = any(
+            o["type"] == "error" and "raises-exception" not in c["tags"]
+            for c in code
+            for o in c["outputs"]
+        )
+        if stopped or all(c["count"] is not None for c in code):
+            return state
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Run All did not finish within {timeout} s")
+        time.sleep(0.2)
+
+
+def _click_menu(page, menu: str, item: str) -> None:
+    """Open the main menu ``menu`` and click ``item``, as a user would."""
+    page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text=_exact(menu)).first.click()
+    page.locator(".lm-Menu .lm-Menu-item").filter(
+        has=page.locator(".lm-Menu-itemLabel", has_text=_exact(item))
+    ).first.click()
+
+
+def _exact(text: str) -> re.Pattern:
+    return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+def notebook_problems(state: dict) -> list[str]:
+    """Describe every error in the notebook and every code cell left without a count.
+
+    An error is an ``error`` output in the model or a traceback shown on the page.
+    Cells tagged ``raises-exception`` (an error on purpose, which JupyterLab and
+    nbval both let pass) are exempt.
+    """
+    problems = []
+    for cell in state["cells"]:
+        if cell["type"] != "code":
+            continue
+        expected_error = "raises-exception" in cell["tags"]
+        errors = [o for o in cell["outputs"] if o["type"] == "error"]
+        if not expected_error:
+            problems += [f"cell {cell['index']}: {o['ename']}: {o['evalue']}" for o in errors]
+            if not errors:
+                problems += [
+                    f"cell {cell['index']}: shows a traceback: {text!r}"
+                    for text in cell["shownTracebacks"]
+                ]
+        if cell["source"].strip() and cell["count"] is None:
+            problems.append(f"cell {cell['index']}: not executed (prompt {cell['prompt']!r})")
+    return problems
+
+
+_WIDGET_STATUS_JS = """
+(texts) => {
+  // Widget outputs have no data-mime-type in the DOM, so pair each output of the
+  // notebook model with the output-area child that renders it.
+  const panel = window.jupyterapp.shell.currentWidget;
+  const result = {expected: 0, rendered: 0, bad: []};
+  panel.content.widgets.forEach((cell, i) => {
+    if (cell.model.type !== 'code' || !cell.outputArea) return;
+    const children = cell.outputArea.widgets;
+    for (let j = 0; j < cell.model.outputs.length; j++) {
+      const out = cell.model.outputs.get(j).toJSON();
+      if (!out.data || !out.data['application/vnd.jupyter.widget-view+json']) continue;
+      result.expected++;
+      const child = children[j];
+      const node = child && child.node.querySelector('.jp-OutputArea-output');
+      const text = node ? node.textContent : '';
+      const failure = texts.find(t => text.includes(t));
+      if (!node) {
+        result.bad.push(`cell ${i} output ${j}: no output node`);
+      } else if (failure) {
+        result.bad.push(`cell ${i} output ${j}: shows "${text.trim().slice(0, 120)}"`);
+      } else if (node.classList.contains('lm-mod-hidden') ||
+                 node.matches('.jupyter-widgets') || node.querySelector('.jupyter-widgets')) {
+        result.rendered++;
+      } else {
+        result.bad.push(`cell ${i} output ${j}: not rendered as a widget ` +
+                        `(shows "${text.trim().slice(0, 120)}")`);
+      }
+    }
+  });
+  return result;
+}
+"""
+
+
+def widget_problems(page, timeout: float = 30.0) -> list[str]:
+    """Wait up to ``timeout`` s for every widget output to render; list the failures.
+
+    A widget output fails if it still shows "Loading widget..." or "Error displaying
+    widget", or shows something that is not a widget (JupyterLab falls back to the
+    widget's plain-text repr when the widget extension is missing).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        status = page.evaluate(_WIDGET_STATUS_JS, list(WIDGET_FAILURE_TEXTS))
+        if not status["bad"] or time.monotonic() > deadline:
+            return status["bad"]
+        time.sleep(0.2)
+
+
+def count_widget_outputs(page) -> int:
+    """Number of widget outputs in the current notebook, rendered or not."""
+    return page.evaluate(_WIDGET_STATUS_JS, list(WIDGET_FAILURE_TEXTS))["expected"]
+
+
+def screenshot_notebook(page, path: Path, max_height: int = 16_000) -> Path:
+    """Save a screenshot of the whole notebook to ``path``.
+
+    JupyterLab scrolls inside the notebook panel, so a "full page" screenshot
+    would only show the viewport; the viewport is stretched to the notebook's
+    height (at most ``max_height`` pixels) for the shot, then put back.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    extra = page.evaluate(
+        """() => { const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+                             || document.querySelector('.jp-NotebookPanel .jp-Notebook');
+                   return s ? s.scrollHeight - s.clientHeight : 0; }"""
+    )
+    original = page.viewport_size
+    height = min(max_height, original["height"] + max(0, int(extra)))
+    page.set_viewport_size({"width": original["width"], "height": height})
+    try:
+        page.wait_for_timeout(300)  # let Lumino re-lay out the panels
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(original)
+    return path
+
+
+def shutdown_kernels(page) -> None:
+    """Shut down every kernel of the server from the page (frees memory between notebooks)."""
+    page.evaluate(
+        "() => window.jupyterapp && window.jupyterapp.serviceManager.sessions.shutdownAll()"
+    )
+
+
+# --------------------------------------------------------------------------- interaction
+
+
+def set_slider_by_keyboard(page, slider, presses: int = 1, key: str = "ArrowRight") -> None:
+    """Focus an ipywidgets slider's handle and press ``key`` ``presses`` times.
+
+    ``slider`` is a locator for the slider widget (``.widget-slider``) or its handle.
+    """
+    handles = slider.locator(".noUi-handle")
+    handle = handles.first if handles.count() else slider
+    handle.focus()
+    for _ in range(presses):
+        handle.press(key)
+
+
+# The view's "signature" is what a user sees change: its text and its images.
+_ARM_MEASURE_JS = """
+(el) => {
+  const sig = (n) => n.innerText + '|' + [...n.querySelectorAll('img')].map(i => i.src).join('|');
+  const rec = {t0: null, t1: null, before: sig(el), after: null};
+  window.__updateLatency = rec;
+  const start = () => { if (rec.t0 === null) rec.t0 = performance.now(); };
+  for (const type of ['keydown', 'pointerdown', 'input', 'change']) {
+    document.addEventListener(type, start, {capture: true, once: true});
+  }
+  const observer = new MutationObserver(() => {
+    if (rec.t0 === null || rec.t1 !== null) return;
+    const now = sig(el);
+    if (now !== rec.before) { rec.t1 = performance.now(); rec.after = now; observer.disconnect(); }
+  });
+  observer.observe(el, {subtree: true, childList: true, characterData: true, attributes: true});
+}
+"""
+
+
+def measure_update_ms(page, view, action, timeout: float = 10.0) -> float:
+    """Milliseconds from the user's action to the visible change of ``view``, in the page.
+
+    ``action`` is a callable that acts on a control (a key press, a click, typing).
+    The clock starts at the first keydown/pointerdown/input/change event the page
+    receives and stops at the first DOM mutation that changes the view's text or
+    its images' sources; both are read with ``performance.now()`` in the page, so
+    Playwright's own round trips do not count.
+    """
+    view.evaluate(_ARM_MEASURE_JS)
+    action()
+    page.wait_for_function(
+        "() => window.__updateLatency && window.__updateLatency.t1 !== null",
+        timeout=timeout * 1000,
+    )
+    rec = page.evaluate("() => window.__updateLatency")
+    return rec["t1"] - rec["t0"]
