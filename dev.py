@@ -140,6 +140,9 @@ def _free_port():
 
 def lab(args):
     python = ensure_environment(EXTRAS["lab"])
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        # containers and CI machines often run as root; JupyterLab refuses without this
+        args = [*args, "--allow-root"]
     if "--check" not in args:
         command = [python, "-m", "jupyter", "lab", START_NOTEBOOK, *args]
         say("Starting JupyterLab; stop it with Ctrl-C twice.")
