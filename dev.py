@@ -144,7 +144,10 @@ def lab(args):
         # containers and CI machines often run as root; JupyterLab refuses without this
         args = [*args, "--allow-root"]
     if "--check" not in args:
-        command = [python, "-m", "jupyter", "lab", START_NOTEBOOK, *args]
+        # root_dir keeps the whole course in the file browser (a file argument
+        # alone would make notebooks/ the root)
+        command = [python, "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+                   START_NOTEBOOK, *args]
         say("Starting JupyterLab; stop it with Ctrl-C twice.")
         os.chdir(ROOT)
         if os.name == "nt":
