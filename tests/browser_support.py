@@ -33,6 +33,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -386,10 +387,20 @@ def notebook_state(page) -> dict | None:
 
 def open_notebook(page, base_url: str, name: str, timeout: float = 90.0) -> None:
     """Open ``name`` in JupyterLab and wait until its kernel is idle and cells render."""
-    page.goto(f"{base_url}/lab/tree/{name}", wait_until="domcontentloaded")
+    # ?reset: start from an empty workspace, so notebooks an earlier page opened in
+    # the default workspace are not restored (each would start its own kernel).
+    page.goto(
+        f"{base_url}/lab/tree/{urllib.parse.quote(name)}?reset", wait_until="domcontentloaded"
+    )
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=timeout * 1000)
     page.evaluate("() => window.jupyterapp.restored")
-    page.locator(".jp-NotebookPanel .jp-Notebook").first.wait_for(timeout=timeout * 1000)
+    page.wait_for_function(
+        """(name) => { const w = window.jupyterapp.shell.currentWidget;
+                       return !!(w && w.content && w.content.model && w.context
+                                 && w.context.path === name && w.isVisible); }""",
+        arg=name,
+        timeout=timeout * 1000,
+    )
     # A student's screen: the notebook, not the file browser beside it.
     page.evaluate(
         """() => { const app = window.jupyterapp;
@@ -472,15 +483,20 @@ def run_all(page, timeout: float = 300.0) -> dict:
     # Stale counts from a saved notebook would look like a finished run.
     _run_command(page, "notebook:clear-all-cell-outputs")
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]
+        """() => [...window.jupyterapp.shell.currentWidget.node
+                     .querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                  .every(p => !/\\d/.test(p.textContent))""",
         timeout=10_000,
     )
     _click_menu(page, "Run", "Run All Cells")
     deadline = time.monotonic() + timeout
+    state = notebook_state(page)
+    if not any(c["type"] == "code" and c["source"].strip() for c in state["cells"]):
+        return wait_idle(page, timeout=timeout)
     # Wait for the run to start (some cell busy or counted), then for it to end.
     page.wait_for_function(
-        """() => [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell .jp-InputPrompt')]
+        """() => [...window.jupyterapp.shell.currentWidget.node
+                     .querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
                  .some(p => /\\[(\\*|\\d+)\\]/.test(p.textContent))""",
         timeout=30_000,
     )
@@ -599,16 +615,25 @@ def screenshot_notebook(page, path: Path, max_height: int = 16_000) -> Path:
     height (at most ``max_height`` pixels) for the shot, then put back.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    extra = page.evaluate(
-        """() => { const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
-                             || document.querySelector('.jp-NotebookPanel .jp-Notebook');
-                   return s ? s.scrollHeight - s.clientHeight : 0; }"""
-    )
+    # Scroll to the top and measure how far the last cell reaches below the
+    # visible part of the notebook (ignoring the blank "scroll past end" space).
+    to_top_and_measure = """() => {
+        const panel = window.jupyterapp.shell.currentWidget.node;
+        const scroller = panel.querySelector('.jp-WindowedPanel-outer')
+                         || panel.querySelector('.jp-Notebook');
+        const cells = panel.querySelectorAll('.jp-Cell');
+        if (!scroller || !cells.length) return 0;
+        scroller.scrollTop = 0;
+        const last = cells[cells.length - 1].getBoundingClientRect().bottom;
+        return last - scroller.getBoundingClientRect().bottom + 24;
+    }"""
+    extra = page.evaluate(to_top_and_measure)
     original = page.viewport_size
     height = min(max_height, original["height"] + max(0, int(extra)))
     page.set_viewport_size({"width": original["width"], "height": height})
     try:
         page.wait_for_timeout(300)  # let Lumino re-lay out the panels
+        page.evaluate(to_top_and_measure)
         page.screenshot(path=str(path), full_page=True)
     finally:
         page.set_viewport_size(original)
@@ -674,3 +699,30 @@ def measure_update_ms(page, view, action, timeout: float = 10.0) -> float:
     )
     rec = page.evaluate("() => window.__updateLatency")
     return rec["t1"] - rec["t0"]
+
+
+def summarize_latency(name: str, samples_ms: list[float], out_file: Path | None = None) -> dict:
+    """Median, min and max of ``samples_ms``; merged into the JSON ``out_file`` if given.
+
+    The figures are for reports and benchmarks: tests print them, never assert them.
+    """
+    if not samples_ms:
+        raise ValueError(f"no latency samples for {name!r}; measure at least one change")
+    ordered = sorted(samples_ms)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    summary = {
+        "median_ms": round(median, 1),
+        "min_ms": round(ordered[0], 1),
+        "max_ms": round(ordered[-1], 1),
+        "changes": len(ordered),
+    }
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            merged = json.loads(out_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            merged = {}
+        merged[name] = summary
+        out_file.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return summary

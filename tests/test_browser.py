@@ -1,0 +1,219 @@
+"""The course in a real browser: JupyterLab in headless Chromium, driven by Playwright.
+
+nbval runs the kernel side only; these tests open each notebook in JupyterLab the
+way a student does, run all cells, and check what the page shows: no error, every
+widget rendered, controls that change the view they drive.
+
+Run them with ``pytest -m browser`` (they are part of the default run too). They
+need Debian's Chromium at ``/usr/bin/chromium`` (``apt-get install chromium``; no
+browser download) and Playwright for Python (the ``test`` extra); without either,
+the module is skipped with that message. Artifacts, in ``artifacts/`` (git-ignored):
+``screenshots/<notebook>.png`` per notebook and ``browser-latency.json``.
+
+Pattern for an explorer test (see ``test_slider_pattern_updates_view``):
+
+1. open the notebook and run it (``open_notebook``, ``run_all``);
+2. find the explorer by a CSS class its root widget carries (``add_class``), then
+   its control and its view inside it;
+3. act like a user (keyboard on a slider, click, typing), inside
+   ``measure_update_ms`` so the time from the action to the view's change is
+   measured in the page;
+4. assert the view shows what the control's new value implies, read back from the
+   page and derived independently of the code under test;
+5. assert ``kernel_problems`` is empty (a raising callback never reaches a cell);
+6. print the median latency (``summarize_latency``); never assert on it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ENABLE_HINT = (
+    "browser tests need Debian's Chromium and Playwright for Python: "
+    "`apt-get install chromium` and `pip install -e '.[test]'`"
+)
+sync_api = pytest.importorskip("playwright.sync_api", reason=ENABLE_HINT)
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # also under --import-mode=importlib or a tests package
+    sys.path.insert(0, str(HERE))
+import browser_support as bs  # noqa: E402
+
+if not os.access(bs.CHROMIUM, os.X_OK):
+    pytest.skip(f"{bs.CHROMIUM} not found; {ENABLE_HINT}", allow_module_level=True)
+
+REPO = HERE.parent
+NOTEBOOKS = sorted(path.name for path in (REPO / "notebooks").glob("*.ipynb"))
+ARTIFACTS = REPO / "artifacts"
+LATENCY_FILE = ARTIFACTS / "browser-latency.json"
+
+RUN_TIMEOUT = 240.0  # seconds for one notebook's Run All
+WIDGET_TIMEOUT = 30.0  # seconds for widgets to finish rendering after the run
+CHANGES = 10  # control changes per latency measurement
+
+# Scratch notebooks the tests write into the temporary copy (never into notebooks/).
+PATTERN = "_browser_pattern.ipynb"
+PATTERN_CELLS = [
+    "import sys\nprint(sys.prefix)",
+    """import ipywidgets as widgets
+
+slider = widgets.IntSlider(value=3, min=0, max=40, description="n")
+square = widgets.HTML(value=str(slider.value ** 2))
+
+
+def show_square(change):
+    square.value = str(change["new"] ** 2)
+
+
+slider.observe(show_square, names="value")
+widgets.VBox([slider, square]).add_class("browser-pattern")""",
+]
+
+FAILURES = "_browser_failures.ipynb"
+FAILURE_CELLS = [
+    # A widget view whose model does not exist: the page must not count it as rendered.
+    """from IPython.display import display
+
+display(
+    {
+        "application/vnd.jupyter.widget-view+json": {
+            "model_id": "no-such-model", "version_major": 2, "version_minor": 0,
+        },
+        "text/plain": "IntSlider(value=1)",
+    },
+    raw=True,
+)""",
+    """import ipywidgets as widgets
+
+broken = widgets.IntSlider(value=1)
+
+
+def fail(change):
+    raise RuntimeError("deliberate failure in a callback")
+
+
+broken.observe(fail, names="value")
+broken.add_class("browser-broken")""",
+    {"source": 'raise ValueError("an error on purpose")', "tags": ["raises-exception"]},
+    "1 / 0",
+    'print("never runs: Run All stops at the error above")',
+]
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A temporary copy of notebooks/ plus the scratch notebooks; returns (base, root)."""
+    base = tmp_path_factory.mktemp("browser")
+    root = bs.copy_course(REPO, base)
+    bs.write_notebook(root / PATTERN, PATTERN_CELLS)
+    bs.write_notebook(root / FAILURES, FAILURE_CELLS)
+    return base, root
+
+
+@pytest.fixture(scope="module")
+def lab(course):
+    base, root = course
+    with bs.LabServer(root, base / "lab-state") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser(course):
+    base, _ = course
+    with sync_api.sync_playwright() as playwright:
+        context = bs.launch_browser(playwright, base / "chromium-profile")
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def page(browser, lab):
+    page = browser.new_page()
+    try:
+        yield page
+    finally:
+        try:
+            bs.shutdown_kernels(page)
+        finally:
+            page.close()
+
+
+def _screenshot(page, name: str) -> None:
+    try:
+        bs.screenshot_notebook(page, ARTIFACTS / "screenshots" / f"{Path(name).stem}.png")
+    except Exception as exc:  # a failed shot must not hide the test's own failure
+        print(f"screenshot of {name} failed: {exc!r}")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_clean_in_browser(page, lab, name):
+    bs.open_notebook(page, lab.url, name)
+    try:
+        state = bs.run_all(page, timeout=RUN_TIMEOUT)
+        problems = bs.notebook_problems(state)
+        problems += bs.widget_problems(page, timeout=WIDGET_TIMEOUT)
+        problems += bs.kernel_problems(page)
+    finally:
+        _screenshot(page, name)
+    assert not problems, f"{name} in JupyterLab:\n" + "\n".join(problems)
+
+
+def test_slider_pattern_updates_view(page, lab, capsys):
+    """Keyboard on a real slider changes the view the kernel computes, and how fast."""
+    bs.open_notebook(page, lab.url, PATTERN)
+    state = bs.run_all(page)
+    assert not bs.notebook_problems(state) + bs.widget_problems(page)
+
+    # The kernel is the virtual environment's python3, not one from the user's config.
+    shown_prefix = page.locator(".jp-CodeCell").first.locator(".jp-OutputArea-output")
+    assert Path(shown_prefix.inner_text().strip()).resolve() == Path(sys.prefix).resolve()
+
+    explorer = page.locator(".browser-pattern")
+    slider = explorer.locator(".widget-slider")
+    readout = slider.locator(".widget-readout")
+    view = explorer.locator(".widget-html")
+    samples = []
+    for _ in range(CHANGES):
+        before = int(readout.inner_text())
+        samples.append(
+            bs.measure_update_ms(page, view, lambda: bs.set_slider_by_keyboard(page, slider))
+        )
+        after = int(readout.inner_text())
+        assert after == before + 1  # ArrowRight moves an IntSlider by one step
+        sync_api.expect(view).to_have_text(str(after * after))
+    assert not bs.kernel_problems(page)
+    _screenshot(page, PATTERN)
+
+    summary = bs.summarize_latency("pattern IntSlider->HTML", samples, LATENCY_FILE)
+    with capsys.disabled():
+        print(
+            f"\nbrowser latency, pattern IntSlider->HTML: median {summary['median_ms']} ms "
+            f"(min {summary['min_ms']}, max {summary['max_ms']}, {summary['changes']} changes)"
+        )
+
+
+def test_harness_reports_errors_and_broken_widgets(page, lab):
+    """The checks above can fail: a notebook with known faults shows each of them."""
+    bs.open_notebook(page, lab.url, FAILURES)
+    state = bs.run_all(page)
+    problems = bs.notebook_problems(state)
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("cell 3: ZeroDivisionError")
+    assert problems[1].startswith("cell 4: not executed")  # and cell 2's tagged error passes
+
+    broken_widgets = bs.widget_problems(page, timeout=5.0)
+    assert len(broken_widgets) == 1, broken_widgets
+    assert broken_widgets[0].startswith("cell 0"), broken_widgets
+
+    assert not bs.kernel_problems(page)
+    bs.set_slider_by_keyboard(page, page.locator(".browser-broken"))
+    page.wait_for_function("() => (window.__kernelProblems || []).length > 0", timeout=10_000)
+    assert any("deliberate failure in a callback" in p for p in bs.kernel_problems(page))
