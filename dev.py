@@ -71,7 +71,8 @@ def create_venv():
             "making it again.")
         shutil.rmtree(VENV)
     say(f"Creating the virtual environment {VENV.name}/ with Python "
-        f"{sys.version_info.major}.{sys.version_info.minor} ...")
+        f"{sys.version_info.major}.{sys.version_info.minor}; the first install takes a few "
+        "minutes ...")
     made = subprocess.run(
         [sys.executable, "-m", "venv", str(VENV)], capture_output=True, text=True
     )
@@ -113,8 +114,7 @@ def ensure_environment(extras):
     # Keep what an earlier command installed: `lint` after `test` keeps the test extra.
     wanted = sorted(installed | set(extras))
     target = f".[{','.join(wanted)}]" if wanted else "."
-    say(f"Installing the course into {VENV.name}/ (pip install -e '{target}'); "
-        "the first time takes a few minutes ...")
+    say(f"Installing the course into {VENV.name}/ (pip install -e '{target}') ...")
     started = time.monotonic()
     run([str(venv_python()), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
          "--progress-bar", "off", "-e", target], cwd=ROOT)
@@ -187,8 +187,8 @@ def lab(args):
 
 def test(args):
     python = ensure_environment(EXTRAS["test"])
-    say("Running pytest: the package tests, nbval over every notebook in notebooks/ "
-        "and the browser tests (skipped without Chromium).")
+    say("Running pytest: the package tests and doctests, nbval over every notebook in "
+        "notebooks/, and the browser tests (skipped without Chromium).")
     sys.exit(subprocess.call([python, "-m", "pytest", *args], cwd=ROOT))
 
 

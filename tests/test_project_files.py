@@ -227,7 +227,8 @@ def test_pytest_runs_nbval_strictly_with_the_sanitize_file():
     assert "--nbval-current-env" in addopts
     (sanitize,) = [opt for opt in addopts if opt.startswith("--nbval-sanitize-with")]
     assert (ROOT / sanitize.partition("=")[2]).is_file()
-    assert set(options["testpaths"]) == {"tests", "notebooks"}
+    assert set(options["testpaths"]) == {"tests", "notebooks", "cnn_utils"}
+    assert "--doctest-modules" in addopts
     declared = {marker.partition(":")[0] for marker in options["markers"]}
     assert {"browser", "slow"} <= declared
 
