@@ -1,0 +1,201 @@
+"""Data augmentation for digits: small random rotations, shifts and zooms.
+
+Each image gets its own random affine transform about its centre, and is
+resampled with bilinear interpolation; what moves in from outside the image
+is ``fill_value`` (0, the black background of MNIST). The whole batch is
+transformed at once with numpy (a few milliseconds for 4,000 28 x 28 digits),
+and the result equals ``scipy.ndimage.affine_transform(..., order=1,
+mode="grid-constant")`` image by image (the tests check it).
+
+Use it on its own::
+
+    x_aug = augment_images(x_train, rotation_range=10, shift_range=2, seed=0)
+
+or while training, where every epoch sees freshly transformed images::
+
+    model.fit(x_train, y_train, augment=ImageAugmenter(rotation_range=10, shift_range=2))
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .._checks import as_float_array
+
+
+def _check_range(value, name, upper=None):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    value = float(value)
+    if not value >= 0 or (upper is not None and value >= upper):
+        bound = f" and below {upper}" if upper is not None else ""
+        raise ValueError(f"{name} must be >= 0{bound}, got {value}")
+    return value
+
+
+def affine_transform_images(x, angles=0.0, shifts=0.0, zooms=1.0, fill_value=0.0):
+    """Rotate, zoom and shift each image of a batch about its centre (bilinear).
+
+    Parameters
+    ----------
+    x : array_like, shape (N, H, W) or (N, H, W, C)
+    angles : float or array of shape (N,)
+        Degrees; positive turns the image counter-clockwise as displayed
+        (row 0 at the top).
+    shifts : float, (dy, dx) or array of shape (N, 2)
+        Pixels; positive ``dy`` moves the content down, positive ``dx`` right.
+    zooms : float or array of shape (N,)
+        Scale factors (above 1 enlarges).
+    fill_value : float, default 0.0
+        Value of the area that moves in from outside the image.
+
+    Returns
+    -------
+    numpy.ndarray
+        Same shape as ``x``; float32 or float64 following ``x`` (integers give float64).
+
+    Examples
+    --------
+    >>> img = np.zeros((1, 5, 5)); img[0, 2, 4] = 1.0     # right of the centre
+    >>> np.argwhere(affine_transform_images(img, angles=90) > 0.5)   # now above it
+    array([[0, 0, 2]])
+    >>> affine_transform_images(img, shifts=(0, -1))[0, 2]
+    array([0., 0., 0., 1., 0.])
+    """
+    arr = as_float_array(x, "x", (3, 4), "(a batch (N, H, W) or (N, H, W, C))")
+    squeeze = arr.ndim == 3
+    if squeeze:
+        arr = arr[..., None]
+    n, h, w, c = arr.shape
+    angles = np.broadcast_to(np.asarray(angles, dtype=np.float64), (n,))
+    zooms = np.broadcast_to(np.asarray(zooms, dtype=np.float64), (n,))
+    shifts = np.broadcast_to(np.asarray(shifts, dtype=np.float64), (n, 2))
+    if np.any(zooms <= 0):
+        raise ValueError(f"zooms must be positive, got a minimum of {zooms.min()}")
+
+    theta = np.deg2rad(angles)[:, None]
+    cos, sin = np.cos(theta), np.sin(theta)
+    cr, cc = (h - 1) / 2, (w - 1) / 2
+    rows, cols = np.divmod(np.arange(h * w), w)
+    # Output pixel p = centre + zoom * R (q - centre) + shift; sample the input at
+    # q = centre + R^T (p - centre - shift) / zoom.
+    dr = rows[None, :] - cr - shifts[:, :1]
+    dc = cols[None, :] - cc - shifts[:, 1:]
+    z = zooms[:, None]
+    qr = cr + (cos * dr + sin * dc) / z
+    qc = cc + (-sin * dr + cos * dc) / z
+
+    r0 = np.floor(qr)
+    c0 = np.floor(qc)
+    fr = (qr - r0).astype(arr.dtype)[..., None]
+    fc = (qc - c0).astype(arr.dtype)[..., None]
+    r0 = r0.astype(np.intp)
+    c0 = c0.astype(np.intp)
+    # A one-pixel border of fill_value: any neighbour outside the image reads it.
+    padded = np.pad(arr, ((0, 0), (1, 1), (1, 1), (0, 0)), constant_values=fill_value)
+    flat = padded.reshape(n, (h + 2) * (w + 2), c)
+    batch = np.arange(n)[:, None]
+
+    def gather(r, cc_):
+        r = np.clip(r, -1, h) + 1
+        cc_ = np.clip(cc_, -1, w) + 1
+        return flat[batch, r * (w + 2) + cc_]
+
+    top = gather(r0, c0) * (1 - fc) + gather(r0, c0 + 1) * fc
+    bottom = gather(r0 + 1, c0) * (1 - fc) + gather(r0 + 1, c0 + 1) * fc
+    out = (top * (1 - fr) + bottom * fr).reshape(n, h, w, c)
+    return out[..., 0] if squeeze else out
+
+
+class ImageAugmenter:
+    """Random small rotations, shifts and zooms, drawn independently for each image.
+
+    Parameters
+    ----------
+    rotation_range : float, default 10.0
+        Angles are uniform in ``[-rotation_range, rotation_range]`` degrees
+        (Keras' ``ImageDataGenerator`` uses the same name).
+    shift_range : float, default 2.0
+        Shifts are uniform in ``[-shift_range, shift_range]`` pixels, rows and
+        columns separately.
+    zoom_range : float, default 0.0
+        Zoom factors are uniform in ``[1 - zoom_range, 1 + zoom_range]``
+        (Keras' meaning); 0 turns zooming off.
+    fill_value : float, default 0.0
+
+    Calling the augmenter, ``augmenter(x, rng)``, returns the transformed
+    batch; ``fit(..., augment=augmenter)`` does so for every training batch.
+    ``uint8`` input gives ``uint8`` output (rounded), so it stays "pixel values
+    0-255" for ``fit``'s rescaling; float input gives float output.
+
+    Examples
+    --------
+    >>> aug = ImageAugmenter(rotation_range=10, shift_range=2)
+    >>> x = np.zeros((3, 28, 28), dtype=np.float32)
+    >>> aug(x, np.random.default_rng(0)).shape
+    (3, 28, 28)
+    """
+
+    def __init__(self, rotation_range=10.0, shift_range=2.0, zoom_range=0.0, fill_value=0.0):
+        self.rotation_range = _check_range(rotation_range, "rotation_range", 180)
+        self.shift_range = _check_range(shift_range, "shift_range")
+        self.zoom_range = _check_range(zoom_range, "zoom_range", 1)
+        if isinstance(fill_value, bool) or not isinstance(fill_value, numbers.Real):
+            raise TypeError(f"fill_value must be a number, got {fill_value!r}")
+        self.fill_value = float(fill_value)
+
+    def random_parameters(self, n, rng):
+        """Draw ``(angles, shifts, zooms)`` for ``n`` images from ``rng``."""
+        angles = rng.uniform(-self.rotation_range, self.rotation_range, n)
+        shifts = rng.uniform(-self.shift_range, self.shift_range, (n, 2))
+        zooms = rng.uniform(1 - self.zoom_range, 1 + self.zoom_range, n)
+        return angles, shifts, zooms
+
+    def __call__(self, x, rng=None):
+        """Transform a batch ``(N, H, W)`` or ``(N, H, W, C)`` with random parameters.
+
+        ``rng`` is a ``numpy.random.Generator`` or a seed (None: unseeded).
+        """
+        if not isinstance(rng, np.random.Generator):
+            rng = np.random.default_rng(rng)
+        arr = np.asarray(x)
+        if arr.ndim not in (3, 4):
+            raise ValueError(
+                "x must be a batch (N, H, W) or (N, H, W, C); for one image pass x[None], got "
+                f"shape {arr.shape}"
+            )
+        angles, shifts, zooms = self.random_parameters(arr.shape[0], rng)
+        out = affine_transform_images(arr, angles, shifts, zooms, self.fill_value)
+        if arr.dtype == np.uint8:
+            return np.clip(np.rint(out), 0, 255).astype(np.uint8)
+        if np.issubdtype(arr.dtype, np.floating):
+            return out.astype(arr.dtype, copy=False)
+        return out
+
+    def __repr__(self):
+        return (
+            f"ImageAugmenter(rotation_range={self.rotation_range}, "
+            f"shift_range={self.shift_range}, zoom_range={self.zoom_range}, "
+            f"fill_value={self.fill_value})"
+        )
+
+
+def augment_images(
+    x, rotation_range=10.0, shift_range=2.0, zoom_range=0.0, fill_value=0.0, seed=None
+):
+    """Randomly rotate, shift and zoom every image of a batch (see :class:`ImageAugmenter`).
+
+    Examples
+    --------
+    >>> x = np.zeros((2, 28, 28), dtype=np.uint8); x[:, 10:18, 13:15] = 255
+    >>> a = augment_images(x, seed=0)
+    >>> a.dtype, a.shape, bool((augment_images(x, seed=0) == a).all())
+    (dtype('uint8'), (2, 28, 28), True)
+    """
+    augmenter = ImageAugmenter(rotation_range, shift_range, zoom_range, fill_value)
+    return augmenter(x, np.random.default_rng(seed))
+
+
+__all__ = ["ImageAugmenter", "affine_transform_images", "augment_images"]
