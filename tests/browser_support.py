@@ -334,6 +334,38 @@ def launch_browser(playwright, user_data_dir: Path):
 # --------------------------------------------------------------------------- page
 
 
+class PageLog:
+    """What a page did besides rendering: requests off this machine and JavaScript errors.
+
+    The course must work on a closed network, so a request to any host other than
+    the test server is a problem (a stylesheet, font or image from the internet
+    would be missing for a student offline).
+    """
+
+    LOCAL_PREFIXES = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:", "about:")
+
+    def __init__(self, page):
+        self.external_requests: list[str] = []
+        self.js_errors: list[str] = []
+        self.console_errors: list[str] = []
+        page.on("request", self._on_request)
+        page.on("pageerror", lambda exc: self.js_errors.append(str(exc)))
+        page.on(
+            "console",
+            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+
+    def _on_request(self, request) -> None:
+        if not request.url.startswith(self.LOCAL_PREFIXES):
+            self.external_requests.append(request.url)
+
+    def problems(self) -> list[str]:
+        """Requests that left the machine and uncaught JavaScript errors, described."""
+        return [f"request off this machine: {url}" for url in self.external_requests] + [
+            f"uncaught JavaScript error: {text}" for text in self.js_errors
+        ]
+
+
 # In-page summary of the current notebook, read from JupyterLab's own models.
 _NOTEBOOK_STATE_JS = """
 () => {
@@ -726,3 +758,18 @@ def summarize_latency(name: str, samples_ms: list[float], out_file: Path | None 
         merged[name] = summary
         out_file.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return summary
+
+
+def lab_settings(page) -> dict:
+    """The settings this harness relies on, as the running JupyterLab sees them."""
+    return page.evaluate(
+        """async () => {
+            const app = window.jupyterapp;
+            const raw = (await app.serviceManager.settings.fetch(
+                '@jupyterlab/apputils-extension:notification')).raw;
+            return {
+                windowingMode: app.shell.currentWidget.content.notebookConfig.windowingMode,
+                notification: raw ? JSON.parse(raw) : null,
+            };
+        }"""
+    )

@@ -135,11 +135,15 @@ def browser(course):
 
 
 @pytest.fixture
-def page(browser, lab):
+def browser_page(browser, lab):
+    """A fresh tab and its log (requests off the machine, JavaScript errors)."""
     page = browser.new_page()
+    log = bs.PageLog(page)
     try:
-        yield page
+        yield page, log
     finally:
+        if log.console_errors:  # shown with the report of a failing test
+            print("browser console errors:\n" + "\n".join(log.console_errors))
         try:
             bs.shutdown_kernels(page)
         finally:
@@ -154,23 +158,32 @@ def _screenshot(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs_clean_in_browser(page, lab, name):
+def test_notebook_runs_clean_in_browser(browser_page, lab, name):
+    page, log = browser_page
     bs.open_notebook(page, lab.url, name)
     try:
         state = bs.run_all(page, timeout=RUN_TIMEOUT)
         problems = bs.notebook_problems(state)
         problems += bs.widget_problems(page, timeout=WIDGET_TIMEOUT)
         problems += bs.kernel_problems(page)
+        problems += log.problems()
     finally:
         _screenshot(page, name)
     assert not problems, f"{name} in JupyterLab:\n" + "\n".join(problems)
 
 
-def test_slider_pattern_updates_view(page, lab, capsys):
+def test_slider_pattern_updates_view(browser_page, lab, capsys):
     """Keyboard on a real slider changes the view the kernel computes, and how fast."""
+    page, log = browser_page
     bs.open_notebook(page, lab.url, PATTERN)
     state = bs.run_all(page)
     assert not bs.notebook_problems(state) + bs.widget_problems(page)
+
+    # The harness's settings reached JupyterLab: every cell in the DOM, no news.
+    settings = bs.lab_settings(page)
+    assert settings["windowingMode"] == "none"
+    assert settings["notification"]["fetchNews"] == "false"
+    assert settings["notification"]["checkForUpdates"] is False
 
     # The kernel is the virtual environment's python3, not one from the user's config.
     shown_prefix = page.locator(".jp-CodeCell").first.locator(".jp-OutputArea-output")
@@ -190,6 +203,7 @@ def test_slider_pattern_updates_view(page, lab, capsys):
         assert after == before + 1  # ArrowRight moves an IntSlider by one step
         sync_api.expect(view).to_have_text(str(after * after))
     assert not bs.kernel_problems(page)
+    assert not log.problems()
     _screenshot(page, PATTERN)
 
     summary = bs.summarize_latency("pattern IntSlider->HTML", samples, LATENCY_FILE)
@@ -200,8 +214,9 @@ def test_slider_pattern_updates_view(page, lab, capsys):
         )
 
 
-def test_harness_reports_errors_and_broken_widgets(page, lab):
+def test_harness_reports_errors_and_broken_widgets(browser_page, lab):
     """The checks above can fail: a notebook with known faults shows each of them."""
+    page, _ = browser_page
     bs.open_notebook(page, lab.url, FAILURES)
     state = bs.run_all(page)
     problems = bs.notebook_problems(state)
