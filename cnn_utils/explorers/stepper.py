@@ -858,7 +858,7 @@ class StepperExplorer(Explorer):
 
         t = theme()
         font = f"{t.font_px}px"
-        desc = {"description_width": f"{t.font_px * 6}px", "font_size": font}
+        desc = {"description_width": f"{t.font_px * 6}px"}  # what sliders accept
         button_layout = widgets.Layout(width=f"{t.font_px * 8}px", height=f"{t.font_px * 2 + 8}px")
         last = max(self.state.n_steps() - 1, 0)
 
@@ -904,7 +904,7 @@ class StepperExplorer(Explorer):
             options=[(MODE_LABELS[m], m) for m in MODES],
             value=self.state.mode,
             tooltips=["slide the kernel as given", "flip the kernel by 180° first"],
-            style={"font_size": font},
+            style={"button_width": f"{t.font_px * 10}px"},
         )
         self._predict = widgets.Checkbox(
             value=self.state.predict,
@@ -915,7 +915,7 @@ class StepperExplorer(Explorer):
         self._answer = widgets.Text(
             placeholder="e.g. 3 or -1",
             description="next value",
-            style=desc,
+            style={**desc, "font_size": font},
             layout=widgets.Layout(width=f"{t.font_px * 16}px"),
         )
         self._check = widgets.Button(description="Check", layout=button_layout)
