@@ -341,3 +341,47 @@ def test_start_here_marks_as_coming_exactly_the_missing_notebooks():
             f"00_start_here.ipynb marks {name} as {'coming' if coming else 'ready'} but it "
             f"{'exists' if exists else 'does not exist'}: fix the table of contents"
         )
+
+
+def _load_dev_py():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dev_under_test", ROOT / "dev.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dev_py_parses_on_old_pythons_to_say_they_are_too_old():
+    source = (ROOT / "dev.py").read_text(encoding="utf-8")
+    ast.parse(source, feature_version=(3, 7))
+
+
+def test_dev_py_explains_a_missing_venv_module(tmp_path, monkeypatch):
+    dev = _load_dev_py()
+    monkeypatch.setattr(dev, "VENV", tmp_path / ".venv")
+    # a Python whose `-m venv` fails, as Debian's does without python3-venv
+    monkeypatch.setattr(dev.sys, "executable", "false")
+    with pytest.raises(SystemExit) as stopped:
+        dev.create_venv()
+    assert "apt-get install python3-venv" in str(stopped.value.code)
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_dev_py_reinstalls_only_when_pyproject_or_extras_change(tmp_path, monkeypatch):
+    dev = _load_dev_py()
+    monkeypatch.setattr(dev, "STAMP", tmp_path / "stamp.json")
+    monkeypatch.setattr(dev, "_venv_works", lambda: True)
+    installs = []
+    monkeypatch.setattr(dev, "run", lambda command, cwd=None: installs.append(command[-1]))
+
+    dev.ensure_environment(("test",))
+    dev.ensure_environment(("test",))  # unchanged: no install
+    dev.ensure_environment(())  # lab needs less than is installed: no install
+    dev.ensure_environment(("dev",))  # a new extra: install, keeping test
+    assert installs == [".[test]", ".[dev,test]"]
+
+    monkeypatch.setattr(dev, "_install_key", lambda: "pyproject changed")
+    dev.ensure_environment(())
+    assert installs[-1] == ".[dev,test]"
+    assert len(installs) == 3
