@@ -313,3 +313,48 @@ def test_images_are_not_scanned_as_text():
         nb.cells[3].outputs[0].data["image/png"] = "iVBORw0KGgo/tmp/0x7f3a2c1b9e50=="
 
     assert _problems_after(add_png) == []
+
+
+# --- the sanitize file: masks what is volatile, and nothing a lesson prints ------
+
+SANITIZE_FILE = Path(__file__).resolve().parent / "nbval_sanitize.cfg"
+
+
+def _sanitize(text):
+    from nbval.plugin import get_sanitize_patterns
+
+    patterns = get_sanitize_patterns(SANITIZE_FILE.read_text(encoding="utf-8"))
+    assert patterns, "nbval found no regex/replace pairs in the sanitize file"
+    for regex, replacement in patterns:
+        text = re.sub(regex, replacement, text)
+    return text
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("<Figure size 640x480 at 0x7f3a2c1b9e50>", "<Figure size 640x480 at 0x55d1e0a2b3c0>"),
+        ("epoch 1/3 done in 1.23 s", "epoch 1/3 done in 12.5 s"),
+        ("update took 45ms", "update took 7ms"),
+        ("40/40 [00:03<00:00, 12.30it/s]", "40/40 [00:12<00:00, 3.21it/s]"),
+        ("125/125 - 3s 24ms/step - loss: 0.52", "125/125 - 4s 31ms/step - loss: 0.52"),
+        ("train: 1.2k samples/s", "train: 950 samples/s"),
+    ],
+)
+def test_sanitize_masks_volatile_text(first, second):
+    assert first != second
+    assert _sanitize(first) == _sanitize(second)
+
+
+@pytest.mark.parametrize(
+    "lesson_text",
+    [
+        "a 6 x 6 image and a 3 x 3 filter give a 4 x 4 feature map",
+        "stride 2 skips every other column; 5 strides fit",
+        "93,322 parameters in all; 1,792 in the first layer",
+        "accuracy 0.9731 on 1000 held-out digits",
+        "relative error 3.2e-09",
+    ],
+)
+def test_sanitize_leaves_lesson_numbers_alone(lesson_text):
+    assert _sanitize(lesson_text) == lesson_text
