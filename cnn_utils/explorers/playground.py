@@ -354,16 +354,9 @@ def read_image_bytes(
 
 
 def _default_photo(max_side: int) -> np.ndarray:
-    try:
-        from ..datasets import load_photo
-    except ImportError:  # pragma: no cover - the datasets module is part of the package
-        load_photo = None
-    if load_photo is not None:
-        return load_photo(max_size=max_side)
-    from matplotlib.cbook import get_sample_data  # pragma: no cover
+    from ..datasets import load_photo
 
-    with open(get_sample_data("grace_hopper.jpg", asfileobj=False), "rb") as stream:
-        return read_image_bytes(stream.read(), max_side)[0]  # pragma: no cover
+    return load_photo(max_size=max_side)
 
 
 # ----------------------------------------------------------------------------- state and view
