@@ -294,8 +294,10 @@ class Sequential:
         if (name is None) == (index is None):
             raise ValueError("give exactly one of name= or index=")
         if name is not None:
-            return self._resolve_layer(name)
-        return self._resolve_layer(check_int(index, "index"))
+            if not isinstance(name, str):
+                raise TypeError(f"name must be a string, got {name!r}")
+            return self.layers[self._resolve_layer(name)]
+        return self.layers[self._resolve_layer(check_int(index, "index"))]
 
     def _resolve_layer(self, layer) -> int:
         """Index of a layer given by name, position or the object itself."""
@@ -589,8 +591,8 @@ class Sequential:
                 "model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
                 "metrics=['accuracy'])"
             )
-        self._require_built(what)
-        self._check_output()
+        if self.layers:
+            self._check_output()
 
     # --- training -----------------------------------------------------------------
     def loss_and_gradients(self, x, y, training=False):
@@ -843,7 +845,6 @@ class Sequential:
         -------
         numpy.ndarray, shape (N, classes), the model's dtype
         """
-        self._require_built("predictions")
         xs = self._prepare_x(x)
         batch_size = check_int(batch_size, "batch_size", 1)
         return np.concatenate(
@@ -859,7 +860,6 @@ class Sequential:
         For the MNIST model, ``model.get_layer_output(x[:1], "conv2d")`` is the
         first layer's ``(1, 26, 26, 32)`` feature maps (after ReLU).
         """
-        self._require_built("layer outputs")
         i = self._resolve_layer(layer)
         return self._forward(self._prepare_x(x), upto=i)
 
@@ -868,7 +868,6 @@ class Sequential:
 
         Inference mode; the whole batch at once, so keep ``x`` small.
         """
-        self._require_built("activations")
         wanted = (
             set(range(len(self.layers)))
             if layers is None
@@ -907,7 +906,6 @@ class Sequential:
         numpy.ndarray
             ``dL/dx``, the shape of ``x`` as given.
         """
-        self._require_built("input gradients")
         i = self._resolve_layer(layer)
         xs = self._prepare_x(x)
         out = self._forward(xs, upto=i)
