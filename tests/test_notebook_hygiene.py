@@ -21,6 +21,7 @@ NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
 STDERR_TAGS = {"nbval-ignore-output", "stderr-ok"}
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 TEXT_MIME_TYPES = ("text/", "application/json", "application/javascript")
 
 ABSOLUTE_PATH = re.compile(
@@ -47,6 +48,33 @@ def _output_texts(output):
     for mime, value in output.get("data", {}).items():
         if mime.startswith(TEXT_MIME_TYPES) or mime.endswith("+json"):
             yield DATA_URI.sub("data:...", _text(value))
+
+
+def _widget_state_texts(node, binary=False):
+    """Yield the strings stored in saved widget state, skipping binary payloads
+    (buffers, images), which are base64 and can spell anything."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            skip = key == "buffers" or key.startswith("image/")
+            yield from _widget_state_texts(value, binary or skip)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _widget_state_texts(value, binary)
+    elif isinstance(node, str) and not binary:
+        yield DATA_URI.sub("data:...", node)
+
+
+def _leaks(where, text):
+    if match := ABSOLUTE_PATH.search(text):
+        yield (
+            f"{where} shows an absolute path ({match.group(0)!r}...); "
+            "print paths relative to the course folder"
+        )
+    if match := MEMORY_ADDRESS.search(text):
+        yield (
+            f"{where} shows a memory address ({match.group(0)}); "
+            "end the line with ';' or print something deterministic"
+        )
 
 
 def notebook_problems(nb) -> list[str]:
@@ -89,16 +117,11 @@ def notebook_problems(nb) -> list[str]:
                     "'stderr-ok' if the message is part of the lesson"
                 )
             for text in _output_texts(output):
-                if match := ABSOLUTE_PATH.search(text):
-                    problems.append(
-                        f"{where} shows an absolute path ({match.group(0)!r}...); "
-                        "print paths relative to the course folder"
-                    )
-                if match := MEMORY_ADDRESS.search(text):
-                    problems.append(
-                        f"{where} shows a memory address ({match.group(0)}); "
-                        "end the line with ';' or print something deterministic"
-                    )
+                problems.extend(_leaks(where, text))
+
+    widget_state = nb.get("metadata", {}).get("widgets", {})
+    for text in set(_widget_state_texts(widget_state)):
+        problems.extend(_leaks("saved widget state", text))
 
     expected = list(range(1, len(counts) + 1))
     if None not in counts and counts != expected:
@@ -246,6 +269,12 @@ def _solution_without_jupyter_metadata(nb):
     del nb.cells[4].metadata["jupyter"]
 
 
+def _path_in_widget_state(nb):
+    nb.metadata["widgets"] = {
+        WIDGET_STATE: {"state": {"abc": {"state": {"value": "<b>/home/ada/photo.png</b>"}}}}
+    }
+
+
 def _empty_cell(nb):
     nb.cells.append(new_code_cell(""))
 
@@ -273,6 +302,7 @@ def _empty_cell(nb):
         (_visible_solution, "tagged 'solution' but its source is not hidden"),
         (_solution_without_jupyter_metadata, "tagged 'solution' but its source is not hidden"),
         (_empty_cell, "empty code cell"),
+        (_path_in_widget_state, "saved widget state shows an absolute path ('/home/'"),
     ],
 )
 def test_each_check_catches_its_defect(change, message):
@@ -305,6 +335,23 @@ def test_harmless_text_is_not_flagged(harmless):
         nb.cells[3].outputs[0].data["text/html"] = harmless
 
     assert _problems_after(show) == []
+
+
+def test_widget_buffers_and_images_are_not_scanned_as_text():
+    def add_state(nb):
+        nb.metadata["widgets"] = {
+            WIDGET_STATE: {
+                "state": {
+                    "abc": {
+                        "state": {"value": "a 4 x 4 feature map"},
+                        "buffers": [{"data": "iVBO/tmp/0x7f3a2c1b9e50==", "path": ["value"]}],
+                    },
+                    "out": {"state": {"outputs": [{"data": {"image/png": "AA/home/AA"}}]}},
+                }
+            }
+        }
+
+    assert _problems_after(add_state) == []
 
 
 def test_images_are_not_scanned_as_text():
