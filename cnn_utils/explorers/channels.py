@@ -362,46 +362,52 @@ def channels_view(state: ChannelsState) -> ChannelsView:
     limit_c = float(np.abs(contributions).max()) or 1.0
     window_marks = {(p, q): "window" for p in range(i, i + kh) for q in range(j, j + kw)}
     font = f"font-size:{t.font_px}px;color:{t.text};"
-    rows = []
+    scale = max(4, int(round(96 * t.figure_scale / max(h, wd))))
+    input_png = _input_picture(state, scale)
+    inputs, kernels, sums = [], [], []
     for c in range(3):
         name, word = CHANNEL_NAMES[c], _CHANNEL_WORDS[c]
-        if state.channels_on[c]:
-            in_marks = window_marks
-            caption = None
-        else:
-            in_marks = {(p, q): "pending" for p in range(h) for q in range(wd)}
-            caption = "channel off"
-        panels = [
+        on_c = state.channels_on[c]
+        off_marks = {(p, q): "pending" for p in range(h) for q in range(wd)}
+        inputs.append(
             _render.matrix_html(
                 x[:, :, c],
                 title=f"input channel {name} ({word})",
-                marks=in_marks,
+                marks=window_marks if on_c else off_marks,
                 limit=limit_in,
-                caption=caption,
-            ),
-            _render.matrix_html(w[:, :, c], title=f"kernel slice w[:, :, {name}]", limit=limit_w),
+                caption=None if on_c else "channel off: treated as zeros",
+            )
+        )
+        kernels.append(
+            _render.matrix_html(w[:, :, c], title=f"kernel slice w[:, :, {name}]", limit=limit_w)
+        )
+        sums.append(
             _render.matrix_html(
                 contributions[c],
                 title=f"contribution of {name}",
                 marks={(i, j): "current"},
                 limit=limit_c,
-            ),
-        ]
-        rows.append(
-            _render.row_html(*panels)
-            + f'<div style="{font}margin:0 0 10px 0;">{html.escape(channel_texts[c])}</div>'
+                caption=None if on_c else "channel off: contributes 0",
+            )
         )
+    inputs.append(
+        f'<div style="display:inline-block;vertical-align:top;{font}">'
+        f'<div style="font-weight:bold;margin-bottom:4px;">input (RGB), window at ({i}, {j})'
+        f"</div>{_render.png_img_tag(input_png, 'colour input')}</div>"
+    )
+    big = f"font-size:{int(t.font_px * 1.6)}px;font-weight:bold;align-self:center;{font}"
+
+    def op(text):
+        return f'<div style="{big}">{html.escape(text)}</div>'
+
     act = _render.matrix_html(
         activation,
-        title=f"activation map of filter {f} = R + G + B + bias",
+        title=f"activation map (filter {f})",
         marks={(i, j): "current"},
     )
-    scale = max(4, int(round(96 * t.figure_scale / max(h, wd))))
-    input_png = _input_picture(state, scale)
-    colour = (
-        f'<div style="display:inline-block;vertical-align:top;{font}">'
-        f'<div style="font-weight:bold;margin-bottom:4px;">input (RGB), window at ({i}, {j})</div>'
-        f"{_render.png_img_tag(input_png, 'colour input')}</div>"
+    sum_row = [sums[0], op("+"), sums[1], op("+"), sums[2], op(f"+ bias {_num(bias)} ="), act]
+    texts = "".join(
+        f'<div style="{font}margin:2px 0;">{html.escape(line)}</div>' for line in channel_texts
     )
     thumb_scale = max(4, int(round(64 * t.figure_scale / max(out_h, out_w))))
     thumbs = "".join(
@@ -411,8 +417,10 @@ def channels_view(state: ChannelsState) -> ChannelsView:
         for k, png in enumerate(_stack_pngs(stack, thumb_scale))
     )
     page = (
-        "".join(rows)
-        + _render.row_html(colour, act)
+        _render.row_html(*inputs, gap_px=8)
+        + _render.row_html(*kernels, gap_px=8)
+        + _render.row_html(*sum_row, gap_px=8)
+        + texts
         + f'<div style="{font}font-weight:bold;margin:6px 0;">{html.escape(sum_text)}</div>'
         + f'<div style="{font}margin:6px 0;">{html.escape(shape_text)}</div>'
         + f'<div style="{font}">{thumbs}</div>'
