@@ -75,36 +75,33 @@ def affine_transform_images(x, angles=0.0, shifts=0.0, zooms=1.0, fill_value=0.0
     if np.any(zooms <= 0):
         raise ValueError(f"zooms must be positive, got a minimum of {zooms.min()}")
 
+    ct = arr.dtype  # coordinates in the image's precision: float32 is ample for 28 pixels
     theta = np.deg2rad(angles)[:, None]
-    cos, sin = np.cos(theta), np.sin(theta)
+    cos, sin = np.cos(theta).astype(ct), np.sin(theta).astype(ct)
+    z = zooms[:, None].astype(ct)
     cr, cc = (h - 1) / 2, (w - 1) / 2
     rows, cols = np.divmod(np.arange(h * w), w)
     # Output pixel p = centre + zoom * R (q - centre) + shift; sample the input at
     # q = centre + R^T (p - centre - shift) / zoom.
-    dr = rows[None, :] - cr - shifts[:, :1]
-    dc = cols[None, :] - cc - shifts[:, 1:]
-    z = zooms[:, None]
-    qr = cr + (cos * dr + sin * dc) / z
-    qc = cc + (-sin * dr + cos * dc) / z
-
+    dr = (rows[None, :] - cr - shifts[:, :1]).astype(ct)
+    dc = (cols[None, :] - cc - shifts[:, 1:]).astype(ct)
+    # Clipping to one pixel outside keeps what lies further out equal to fill_value.
+    qr = np.clip(cr + (cos * dr + sin * dc) / z, -1, h)
+    qc = np.clip(cc + (cos * dc - sin * dr) / z, -1, w)
     r0 = np.floor(qr)
     c0 = np.floor(qc)
-    fr = (qr - r0).astype(arr.dtype)[..., None]
-    fc = (qc - c0).astype(arr.dtype)[..., None]
-    r0 = r0.astype(np.intp)
-    c0 = c0.astype(np.intp)
-    # A one-pixel border of fill_value: any neighbour outside the image reads it.
-    padded = np.pad(arr, ((0, 0), (1, 1), (1, 1), (0, 0)), constant_values=fill_value)
-    flat = padded.reshape(n, (h + 2) * (w + 2), c)
-    batch = np.arange(n)[:, None]
-
-    def gather(r, cc_):
-        r = np.clip(r, -1, h) + 1
-        cc_ = np.clip(cc_, -1, w) + 1
-        return flat[batch, r * (w + 2) + cc_]
-
-    top = gather(r0, c0) * (1 - fc) + gather(r0, c0 + 1) * fc
-    bottom = gather(r0 + 1, c0) * (1 - fc) + gather(r0 + 1, c0 + 1) * fc
+    fr = (qr - r0)[..., None]
+    fc = (qc - c0)[..., None]
+    # A border of fill_value, one pixel before and two after, holds every neighbour.
+    padded = np.pad(arr, ((0, 0), (1, 2), (1, 2), (0, 0)), constant_values=fill_value)
+    row_len = w + 3
+    flat = padded.reshape(-1, c)
+    index = (np.arange(n) * ((h + 3) * row_len))[:, None] + (
+        (r0.astype(np.intp) + 1) * row_len + c0.astype(np.intp) + 1
+    )
+    top = np.take(flat, index, axis=0) * (1 - fc) + np.take(flat, index + 1, axis=0) * fc
+    index += row_len
+    bottom = np.take(flat, index, axis=0) * (1 - fc) + np.take(flat, index + 1, axis=0) * fc
     out = (top * (1 - fr) + bottom * fr).reshape(n, h, w, c)
     return out[..., 0] if squeeze else out
 
@@ -167,7 +164,8 @@ class ImageAugmenter:
                 f"shape {arr.shape}"
             )
         angles, shifts, zooms = self.random_parameters(arr.shape[0], rng)
-        out = affine_transform_images(arr, angles, shifts, zooms, self.fill_value)
+        work = arr.astype(np.float32) if arr.dtype == np.uint8 else arr
+        out = affine_transform_images(work, angles, shifts, zooms, self.fill_value)
         if arr.dtype == np.uint8:
             return np.clip(np.rint(out), 0, 255).astype(np.uint8)
         if np.issubdtype(arr.dtype, np.floating):
