@@ -73,6 +73,26 @@ def show_square(change):
 
 slider.observe(show_square, names="value")
 widgets.VBox([slider, square]).add_class("browser-pattern")""",
+    """operation = widgets.Dropdown(options=["double", "negate"], value="double", description="op")
+number = widgets.IntText(value=5, description="x")
+add_one = widgets.Button(description="add one")
+result = widgets.HTML()
+
+
+def show_result(change=None):
+    x = number.value
+    result.value = str(2 * x if operation.value == "double" else -x)
+
+
+def increment(button):
+    number.value += 1
+
+
+operation.observe(show_result, names="value")
+number.observe(show_result, names="value")
+add_one.on_click(increment)
+show_result()
+widgets.VBox([operation, number, add_one, result]).add_class("browser-pattern-controls")""",
 ]
 
 FAILURES = "_browser_failures.ipynb"
@@ -206,10 +226,50 @@ def test_slider_pattern_updates_view(browser_page, lab, capsys):
     assert not log.problems()
     _screenshot(page, PATTERN)
 
-    summary = bs.summarize_latency("pattern IntSlider->HTML", samples, LATENCY_FILE)
+    _report_latency(capsys, "pattern IntSlider->HTML", samples)
+
+
+def test_controls_pattern_updates_view(browser_page, lab, capsys):
+    """Dropdown, typed number and button, each acted on as a user would."""
+    page, log = browser_page
+    bs.open_notebook(page, lab.url, PATTERN)
+    state = bs.run_all(page)
+    assert not bs.notebook_problems(state) + bs.widget_problems(page)
+
+    explorer = page.locator(".browser-pattern-controls")
+    operation = explorer.locator(".widget-dropdown")
+    number = explorer.locator(".widget-inline-hbox").filter(has=page.locator("input"))
+    view = explorer.locator(".widget-html")
+
+    def shown_x():
+        return int(number.locator("input").input_value())
+
+    samples = [bs.measure_update_ms(page, view, lambda: bs.choose_option(operation, "negate"))]
+    sync_api.expect(view).to_have_text(str(-shown_x()))
+
+    bs.type_into(number, "7", submit=False)  # typing alone sends nothing ...
+    samples.append(bs.measure_update_ms(page, view, lambda: number.locator("input").press("Enter")))
+    assert shown_x() == 7
+    sync_api.expect(view).to_have_text("-7")  # ... Enter does
+
+    for _ in range(CHANGES):
+        before = shown_x()
+        samples.append(
+            bs.measure_update_ms(page, view, lambda: bs.click_button(explorer, "add one"))
+        )
+        sync_api.expect(number.locator("input")).to_have_value(str(before + 1))
+        sync_api.expect(view).to_have_text(str(-(before + 1)))
+    assert bs.read_numbers(view) == [-shown_x()]
+    assert not bs.kernel_problems(page)
+    assert not log.problems()
+    _report_latency(capsys, "pattern Dropdown/IntText/Button->HTML", samples)
+
+
+def _report_latency(capsys, name: str, samples: list[float]) -> None:
+    summary = bs.summarize_latency(name, samples, LATENCY_FILE)
     with capsys.disabled():
         print(
-            f"\nbrowser latency, pattern IntSlider->HTML: median {summary['median_ms']} ms "
+            f"\nbrowser latency, {name}: median {summary['median_ms']} ms "
             f"(min {summary['min_ms']}, max {summary['max_ms']}, {summary['changes']} changes)"
         )
 
