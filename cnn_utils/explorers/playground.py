@@ -494,10 +494,10 @@ def filtered_image(state: PlaygroundState) -> np.ndarray:
 
 def _kernel_panels(state: PlaygroundState) -> str:
     flip = state.operation == "convolve"
-    suffix = " (flipped before sliding)" if flip else ""
     if state.preset == GRADIENT_MAGNITUDE:
-        gx = _render.matrix_html(KERNELS["sobel_x"], title="kernel Gx" + suffix)
-        gy = _render.matrix_html(KERNELS["sobel_y"], title="kernel Gy" + suffix)
+        caption = "flipped before sliding (the magnitude is the same)" if flip else None
+        gx = _render.matrix_html(KERNELS["sobel_x"], title="kernel Gx", caption=caption)
+        gy = _render.matrix_html(KERNELS["sobel_y"], title="kernel Gy", caption=caption)
         formula = (
             f'<div style="font-size:{theme().font_px}px;">'
             "output = sqrt((image * Gx)² + (image * Gy)²)</div>"
@@ -576,7 +576,7 @@ def playground_view(state: PlaygroundState) -> PlaygroundView:
     line_style = f"font-size:{t.font_px}px;color:{t.text};margin-top:4px;"
     lines = "".join(
         f'<div style="{line_style}">{html.escape(s)}</div>'
-        for s in (stats, "display " + note, state.message)
+        for s in (stats, "display: " + note, state.message)
         if s
     )
     page = (
@@ -682,7 +682,7 @@ class PlaygroundExplorer(Explorer):
                 f"output ({DISPLAY_LABELS[self.state.display]})"
             )
             out["stats"].value = self._line_html(view.stats)
-            out["note"].value = self._line_html("display " + view.note)
+            out["note"].value = self._line_html("display: " + view.note)
             out["message"].value = self._line_html(view.message, bold=True)
             self._sync_controls()
         return view

@@ -389,7 +389,7 @@ def monitor_view(state: MonitorState) -> MonitorView:
             f'<text x="{lx + 30 * fig:.1f}" y="{legend_y:.1f}" font-size="{fs}">'
             f"{html.escape(label)}</text>"
         )
-        lx += (30 + 7.2 * len(label) * fs / 12 + 20) * fig
+        lx += 50 * fig + 0.62 * fs * len(label)  # about 0.6 em per character
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" height="{total_h:.0f}" '
         f'viewBox="0 0 {total_w:.1f} {total_h:.1f}" font-family="sans-serif" fill="{t.text}" '
