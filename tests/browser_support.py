@@ -708,6 +708,24 @@ def set_slider_by_keyboard(page, slider, presses: int = 1, key: str = "ArrowRigh
         handle.press(key)
 
 
+def cell_output(page, source_contains: str):
+    """Locator for the output area of the first cell whose source contains the text.
+
+    The source is read from the notebook model (the editor may not render every
+    line), so a test can find an explorer by the call that displays it, e.g.
+    ``cell_output(page, "ConvolutionStepper(")``.
+    """
+    index = page.evaluate(
+        """(text) => window.jupyterapp.shell.currentWidget.content.widgets
+                     .findIndex(c => c.model.sharedModel.getSource().includes(text))""",
+        source_contains,
+    )
+    if index < 0:
+        raise ValueError(f"no cell of the open notebook contains {source_contains!r}")
+    cell = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(index)
+    return cell.locator(".jp-Cell-outputArea")
+
+
 def choose_option(widget, label: str) -> None:
     """Pick ``label`` in an ipywidgets Dropdown (a ``<select>``) inside ``widget``."""
     widget.locator("select").first.select_option(label=label)

@@ -10,14 +10,16 @@ browser download) and Playwright for Python (the ``test`` extra); without either
 the module is skipped with that message. Artifacts, in ``artifacts/`` (git-ignored):
 ``screenshots/<notebook>.png`` per notebook and ``browser-latency.json``.
 
-Pattern for an explorer test (see ``test_slider_pattern_updates_view``):
+Pattern for an explorer test (see ``test_slider_pattern_updates_view`` and
+``test_controls_pattern_updates_view``; helpers in ``browser_support.py``):
 
 1. open the notebook and run it (``open_notebook``, ``run_all``);
-2. find the explorer by a CSS class its root widget carries (``add_class``), then
-   its control and its view inside it;
-3. act like a user (keyboard on a slider, click, typing), inside
-   ``measure_update_ms`` so the time from the action to the view's change is
-   measured in the page;
+2. find the explorer by a CSS class its root widget carries (``add_class``) or by
+   the cell that displays it (``cell_output(page, "SomeExplorer(")``), then its
+   control and its view inside it;
+3. act like a user (``set_slider_by_keyboard``, ``choose_option``,
+   ``click_button``, ``type_into``) inside ``measure_update_ms``, so the time
+   from the action to the view's change is measured in the page;
 4. assert the view shows what the control's new value implies, read back from the
    page and derived independently of the code under test;
 5. assert ``kernel_problems`` is empty (a raising callback never reaches a cell);
@@ -206,8 +208,8 @@ def test_slider_pattern_updates_view(browser_page, lab, capsys):
     assert settings["notification"]["checkForUpdates"] is False
 
     # The kernel is the virtual environment's python3, not one from the user's config.
-    shown_prefix = page.locator(".jp-CodeCell").first.locator(".jp-OutputArea-output")
-    assert Path(shown_prefix.inner_text().strip()).resolve() == Path(sys.prefix).resolve()
+    shown_prefix = bs.cell_output(page, "print(sys.prefix)").inner_text().strip()
+    assert Path(shown_prefix).resolve() == Path(sys.prefix).resolve()
 
     explorer = page.locator(".browser-pattern")
     slider = explorer.locator(".widget-slider")
