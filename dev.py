@@ -288,6 +288,8 @@ def _execute_in_venv(paths):
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         nb = nbformat.read(path, as_version=4)
         nb.metadata["kernelspec"] = dict(KERNELSPEC)
+        # state from an earlier run would outlive widgets the notebook no longer makes
+        nb.metadata.pop("widgets", None)
         client = NotebookClient(
             nb,
             km=_current_env_kernel_manager(),
