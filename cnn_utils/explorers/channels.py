@@ -42,6 +42,7 @@ __all__ = [
     "channels_explorer",
     "channels_view",
     "colour_pattern",
+    "filter_bank",
     "make_filter",
     "photo_patch",
 ]
@@ -597,8 +598,8 @@ class ChannelsExplorer(Explorer):
         c["channels"] = [
             widgets.ToggleButton(
                 value=s.channels_on[k],
-                description=f"{name} on",
-                tooltip=f"include the {word} channel",
+                description=f"{word} ({name})",
+                tooltip=f"pressed: the {word} channel takes part; released: it counts as zeros",
             )
             for k, (name, word) in enumerate(zip(CHANNEL_NAMES, _CHANNEL_WORDS, strict=True))
         ]

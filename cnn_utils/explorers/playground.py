@@ -49,6 +49,7 @@ __all__ = [
     "apply_kernel",
     "benchmark_updates",
     "display_rgb",
+    "filtered_image",
     "kernel_playground",
     "playground_view",
     "read_image_bytes",
