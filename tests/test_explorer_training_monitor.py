@@ -249,7 +249,7 @@ def test_mimebundle_has_widget_static_html_and_short_text():
 
 
 def test_fit_accepts_the_monitor_and_it_records_the_history():
-    nn = pytest.importorskip("cnn_utils.nn")
+    from cnn_utils import nn
     model = nn.Sequential(seed=0)
     model.add(nn.Flatten(input_shape=(4, 4, 1)))
     model.add(nn.Dense(3, activation="softmax"))

@@ -28,14 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..nn.callbacks import Callback
 from ..presenter import theme
 from . import _render
 from ._base import Explorer
-
-try:  # the model API's base class: fit() accepts only Callback objects
-    from ..nn.callbacks import Callback as _CallbackBase
-except ImportError:  # pragma: no cover - the nn package is part of cnn_utils
-    _CallbackBase = object
 
 __all__ = [
     "MonitorState",
@@ -421,7 +417,7 @@ class _StaticPicture:
         return self.text
 
 
-class TrainingMonitor(Explorer, _CallbackBase):
+class TrainingMonitor(Explorer, Callback):
     """A ``fit`` callback that draws live loss and accuracy curves.
 
     Parameters
@@ -449,8 +445,7 @@ class TrainingMonitor(Explorer, _CallbackBase):
 
     def __init__(self, update_every: int | None = None, min_seconds: float = 0.2):
         Explorer.__init__(self)
-        self.model = None
-        self.params: dict = {}
+        Callback.__init__(self)
         if update_every is not None and (
             isinstance(update_every, bool) or not isinstance(update_every, int) or update_every < 1
         ):
