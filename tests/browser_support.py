@@ -484,6 +484,12 @@ def wait_idle(page, timeout: float = 60.0, settle: float = 0.5) -> dict:
     stable_since = None
     state = None
     while time.monotonic() < deadline:
+        dialog = page.evaluate(
+            "() => { const d = document.querySelector('.jp-Dialog'); "
+            "return d ? d.innerText : null; }"
+        )
+        if dialog is not None:  # e.g. "Select Kernel" for a kernel this server lacks
+            raise RuntimeError(f"JupyterLab shows a dialog instead of running: {dialog!r}")
         state = notebook_state(page)
         quiet = (
             state is not None
