@@ -261,3 +261,12 @@ def test_benchmark_updates_render():
     assert len(updates) >= 20
     latex, body = updates[0]()
     assert isinstance(body, str)
+
+
+def test_widget_formula_typesets_the_intermediate_steps():
+    e = output_size_explorer(n=8, f=3, s=2)
+    value = e.controls["formula"].value
+    assert "output = ⌊(n + 2p − f) / s⌋ + 1" in value
+    span = 8 - 3
+    assert rf"\frac{{{span}}}{{2}}" in value
+    assert value.endswith(f"= {span // 2} + 1 = {span // 2 + 1}$$")

@@ -533,3 +533,14 @@ def test_explorer_class_is_an_explorer():
 
     assert isinstance(make(), StepperExplorer)
     assert isinstance(make(), Explorer)
+
+
+def test_animation_display_is_plain_html_without_a_widget():
+    s = make()
+    display = s.animation()
+    assert not hasattr(display, "_repr_mimebundle_")
+    assert display._repr_html_() == s.animation_html()
+    assert 'src="data:image/gif;base64,' in display._repr_html_()
+    assert repr(display) == "<convolution stepper animation, 16 steps>"
+    unfit = conv_stepper(np.ones((3, 3)), np.ones((5, 5)))
+    assert "does not fit" in unfit.animation()._repr_html_()

@@ -99,7 +99,11 @@ class OutputSizeView:
     explanation : OutputSizeExplanation or None
         From :func:`cnn_utils.explain_output_size`.
     formula_text, latex : str
-        The formula with the numbers substituted (plain text with ⌊ ⌋, and LaTeX).
+        The formula with the numbers substituted (plain text with ⌊ ⌋, and
+        LaTeX as :meth:`OutputSizeExplanation.latex` writes it).
+    latex_chain : str
+        The LaTeX with the intermediate steps (``... = ⌊5/2⌋ + 1 = 2 + 1 = 3``),
+        as the widget typesets it.
     positions : tuple of int
         The strip's columns: input indices from ``-p`` (padding is negative or
         ``>= n``) to the last cell any window reaches.
@@ -121,6 +125,7 @@ class OutputSizeView:
     explanation: OutputSizeExplanation | None
     formula_text: str
     latex: str
+    latex_chain: str
     steps: tuple[str, ...]
     positions: tuple[int, ...]
     windows: tuple[tuple[int, ...], ...]
@@ -159,6 +164,18 @@ def _substituted(e: OutputSizeExplanation) -> str:
     if e.dropped_window:
         text += f"; the last window would start in the padding, so {e.result}"
     return text
+
+
+def _latex_chain(e: OutputSizeExplanation) -> str:
+    lo, hi = (
+        (r"\left\lceil", r"\right\rceil") if e.ceil_mode else (r"\left\lfloor", r"\right\rfloor")
+    )
+    steps = -(-e.span // e.stride) if e.ceil_mode else e.span // e.stride
+    head = e.latex().rsplit("=", 1)[0].rstrip()
+    chain = f"{head} = {lo} \\frac{{{e.span}}}{{{e.stride}}} {hi} + 1 = {steps} + 1 = {steps + 1}"
+    if e.dropped_window:
+        chain += r"\;\to\; " + str(e.result)
+    return chain
 
 
 def _classify(state: OutputSizeState, e: OutputSizeExplanation | None):
@@ -302,7 +319,7 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
     symbolic = _symbolic(state)
     if e is None:
         formula_text = "no output"
-        latex = ""
+        latex = latex_chain = ""
         steps: tuple[str, ...] = ()
         head = (
             f'<div style="{text_style}">{html.escape(symbolic)}</div>'
@@ -313,6 +330,7 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
     else:
         formula_text = _substituted(e)
         latex = e.latex()
+        latex_chain = _latex_chain(e)
         steps = tuple(e.steps())
         head = (
             f'<div style="{text_style}">{html.escape(symbolic)}</div>'
@@ -367,6 +385,7 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
         explanation=e,
         formula_text=formula_text,
         latex=latex,
+        latex_chain=latex_chain,
         steps=steps,
         positions=positions,
         windows=windows,
@@ -402,7 +421,9 @@ class OutputSizeExplorer(Explorer):
     def _latex_value(self) -> str:
         if not self.view.fits:
             return self.view.formula_html
-        return f"$${self.view.latex}$$"
+        symbolic = html.escape(_symbolic(self.state))
+        t = theme()
+        return f'<div style="font-size:{t.font_px}px;">{symbolic}</div>$${self.view.latex_chain}$$'
 
     def _build_widget(self):
         import ipywidgets as widgets

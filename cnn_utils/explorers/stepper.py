@@ -18,11 +18,17 @@ Three layers, as in every explorer of the course:
   slider that the arrow keys move, play/pause, stride and padding sliders, the
   cross-correlation/convolution toggle and a predict mode.
 
-Static view: ``StepperExplorer.static_html()`` (what a page without a kernel
-shows) is the picture of the current step followed by the GIF of the whole
-sweep, embedded as a ``data:image/gif`` URI, so it plays in an HTML export and
-in JupyterLab without a kernel. :meth:`StepperExplorer.animation_html` gives
-the GIF alone.
+Static view, two ways:
+
+* ``StepperExplorer.static_html()`` (the ``text/html`` sent beside the
+  widget) is the picture of the current step followed by the GIF of the whole
+  sweep, embedded as a ``data:image/gif`` URI;
+* ``stepper.animation()`` returns a plain HTML display of the GIF alone, with
+  no widget in it. A notebook shows it in a cell of its own, and every viewer
+  then plays it: JupyterLab with or without a kernel, an ``nbconvert --to
+  html`` export (which by default draws a widget-view output rather than its
+  ``text/html``), GitHub. :meth:`StepperExplorer.animation_html` is the same
+  HTML as a string.
 
 Multi-channel input ``(H, W, C)`` takes a ``(kh, kw, C)`` kernel: each channel
 gets its own window and products, and the output value is the total over the
@@ -780,6 +786,20 @@ def stepper_animation(state: StepperState, frame_ms: int = 700, max_frames: int 
     return buf.getvalue()
 
 
+class AnimationDisplay:
+    """HTML that displays as itself in a notebook (``_repr_html_``), with a short text form."""
+
+    def __init__(self, html_text: str, n_steps: int):
+        self.html = html_text
+        self.n_steps = n_steps
+
+    def _repr_html_(self) -> str:
+        return self.html or "<p>No animation: the kernel does not fit.</p>"
+
+    def __repr__(self) -> str:
+        return f"<convolution stepper animation, {self.n_steps} steps>"
+
+
 def _gif_tag(gif: bytes, alt: str) -> str:
     data = base64.b64encode(gif).decode("ascii")
     return f'<img src="data:image/gif;base64,{data}" alt="{html.escape(alt)}"/>'
@@ -851,6 +871,14 @@ class StepperExplorer(Explorer):
     def static_html(self) -> str:
         """The current step (as the widget shows it) and the animated sweep below it."""
         return self.view.html + self.animation_html()
+
+    def animation(self) -> AnimationDisplay:
+        """The animated sweep as a display of its own: plain HTML, no widget.
+
+        End a notebook cell with ``stepper.animation()``: the GIF plays
+        wherever the notebook is read, with or without a kernel.
+        """
+        return AnimationDisplay(self.animation_html(), self.state.n_steps())
 
     # -- widget
     def _build_widget(self):
