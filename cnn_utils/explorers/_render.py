@@ -9,6 +9,7 @@ Pillow are imported only when an image is encoded.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 
@@ -32,9 +33,24 @@ _MARK_STYLES = {
 }
 
 
-def _hex_to_rgb(h: str) -> np.ndarray:
+@functools.lru_cache(maxsize=64)
+def _rgb_tuple(h: str) -> tuple[float, float, float]:
     h = h.lstrip("#")
-    return np.array([int(h[i : i + 2], 16) for i in (0, 2, 4)], dtype=float)
+    return tuple(float(int(h[i : i + 2], 16)) for i in (0, 2, 4))
+
+
+def _hex_to_rgb(h: str) -> np.ndarray:
+    return np.array(_rgb_tuple(h))
+
+
+@functools.lru_cache(maxsize=4096)
+def _diverging(frac: float, negative: str, zero: str, positive: str, text: str) -> tuple[str, str]:
+    end = _rgb_tuple(positive if frac > 0 else negative)
+    base = _rgb_tuple(zero)
+    rgb = [z * (1 - abs(frac)) + e * abs(frac) for z, e in zip(base, end, strict=True)]
+    luminance = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255
+    red, green, blue = (int(round(c)) for c in rgb)
+    return f"#{red:02x}{green:02x}{blue:02x}", ("#ffffff" if luminance < 0.5 else text)
 
 
 def cell_colour(value: float, limit: float) -> tuple[str, str]:
@@ -42,13 +58,9 @@ def cell_colour(value: float, limit: float) -> tuple[str, str]:
     t = theme()
     if not np.isfinite(value) or limit <= 0:
         return t.zero, t.text
-    frac = float(np.clip(value / limit, -1.0, 1.0))
-    end = _hex_to_rgb(t.positive if frac > 0 else t.negative)
-    rgb = _hex_to_rgb(t.zero) * (1 - abs(frac)) + end * abs(frac)
-    luminance = (0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2]) / 255
-    text = "#ffffff" if luminance < 0.5 else t.text
-    red, green, blue = (int(round(c)) for c in rgb)
-    return f"#{red:02x}{green:02x}{blue:02x}", text
+    # Colours are cached per rounded fraction: explorers redraw the same grids often.
+    frac = round(min(max(float(value) / limit, -1.0), 1.0), 3)
+    return _diverging(frac, t.negative, t.zero, t.positive, t.text)
 
 
 def format_number(value: float, decimals: int | None = None) -> str:
