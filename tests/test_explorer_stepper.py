@@ -544,3 +544,11 @@ def test_animation_display_is_plain_html_without_a_widget():
     assert repr(display) == "<convolution stepper animation, 16 steps>"
     unfit = conv_stepper(np.ones((3, 3)), np.ones((5, 5)))
     assert "does not fit" in unfit.animation()._repr_html_()
+
+
+def test_static_animation_can_be_left_out_of_the_static_view():
+    s = conv_stepper("six_by_six_image", "filter1", static_animation=False)
+    assert "data:image/gif" not in s.static_html()
+    assert "data:image/gif" in s.animation()._repr_html_()
+    with pytest.raises(TypeError, match="static_animation"):
+        conv_stepper("six_by_six_image", "filter1", static_animation="no")

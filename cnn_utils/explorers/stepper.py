@@ -834,8 +834,20 @@ class StepperExplorer(Explorer):
 
     title = "Convolution stepper"
 
-    def __init__(self, image, kernel, stride=1, padding=0, mode="correlation", predict=False):
+    def __init__(
+        self,
+        image,
+        kernel,
+        stride=1,
+        padding=0,
+        mode="correlation",
+        predict=False,
+        static_animation=True,
+    ):
         super().__init__()
+        if not isinstance(static_animation, bool):
+            raise TypeError(f"static_animation must be True or False, got {static_animation!r}")
+        self.static_animation = static_animation
         self.state = StepperState(
             image, kernel, stride=stride, padding=padding, mode=mode, predict=predict
         )
@@ -869,8 +881,8 @@ class StepperExplorer(Explorer):
         )
 
     def static_html(self) -> str:
-        """The current step (as the widget shows it) and the animated sweep below it."""
-        return self.view.html + self.animation_html()
+        """The current step (as the widget shows it), then the animated sweep (if kept)."""
+        return self.view.html + (self.animation_html() if self.static_animation else "")
 
     def animation(self) -> AnimationDisplay:
         """The animated sweep as a display of its own: plain HTML, no widget.
@@ -1115,7 +1127,9 @@ def _as_matrix(value, name: str):
     return value
 
 
-def conv_stepper(image, kernel, stride=1, padding=0, mode="correlation", predict=False):
+def conv_stepper(
+    image, kernel, stride=1, padding=0, mode="correlation", predict=False, static_animation=True
+):
     """A convolution stepper for ``image`` and ``kernel`` (end a notebook cell with it).
 
     Parameters
@@ -1132,6 +1146,10 @@ def conv_stepper(image, kernel, stride=1, padding=0, mode="correlation", predict
     mode : {"correlation", "convolution"}
     predict : bool, default False
         Start in predict mode.
+    static_animation : bool, default True
+        Put the animated sweep in the static view too. A notebook that shows
+        ``stepper.animation()`` in a cell of its own can pass False, so the
+        GIF is not stored twice.
 
     Returns
     -------
@@ -1160,7 +1178,13 @@ def conv_stepper(image, kernel, stride=1, padding=0, mode="correlation", predict
             f"padding must be from {PADDING_RANGE[0]} to {PADDING_RANGE[1]}, got {padding}"
         )
     return StepperExplorer(
-        image, kernel, stride=stride, padding=padding, mode=mode, predict=predict
+        image,
+        kernel,
+        stride=stride,
+        padding=padding,
+        mode=mode,
+        predict=predict,
+        static_animation=static_animation,
     )
 
 
