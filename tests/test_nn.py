@@ -902,3 +902,28 @@ def test_notes_model_agrees_with_pytorch_on_outputs_and_gradients():
     for ours, theirs in zip(grads, torch_grads, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-9, atol=1e-14)
     np.testing.assert_allclose(dx, xt.grad.numpy().transpose(0, 2, 3, 1), rtol=1e-9, atol=1e-14)
+
+
+def test_shuffle_draws_a_new_order_every_epoch_and_false_keeps_the_order():
+    x, y = toy_data(n=12)
+    x[:, 0, 0, 0] = np.arange(12)  # tag each sample
+    model = small_model()
+    model.compile("sgd")
+
+    def batches(shuffle):
+        seen = []
+
+        def spy(batch, rng):
+            seen.append(batch[:, 0, 0, 0].astype(int).tolist())
+            return batch
+
+        model.fit(x, y, epochs=2, batch_size=4, verbose=0, shuffle=shuffle, augment=spy, seed=0)
+        return seen
+
+    plain = batches(False)
+    assert plain == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]] * 2
+    shuffled = batches(True)
+    first, second = sum(shuffled[:3], []), sum(shuffled[3:], [])
+    assert sorted(first) == sorted(second) == list(range(12))
+    assert first != list(range(12))
+    assert first != second
