@@ -58,6 +58,13 @@ _EXPORTS = {
     "example_info": "examples",
     # presenter mode for instructors
     "presenter": "presenter",
+    # interactive explorers (ipywidgets is imported only when one is shown)
+    "conv_stepper": "explorers.stepper",
+    "output_size_explorer": "explorers.output_size",
+    "pool_explorer": "explorers.pool_explorer",
+    "kernel_playground": "explorers.playground",
+    "channels_explorer": "explorers.channels",
+    "training_monitor": "explorers.training_monitor",
     # exercise feedback
     "check": "exercises",
     "check_choice": "exercises",
