@@ -231,18 +231,20 @@ def test_same_padding_keeps_size_at_stride_1(case):
 
 
 def test_same_padding_puts_the_extra_row_and_column_after():
-    # A 2x2 kernel needs 1 row of padding in total for "same" at stride 1; Keras puts it at
-    # the bottom (and the extra column at the right). With an all-ones 2x2 kernel and a
-    # single 1 at the bottom-right corner of a 3x3 image, only the output cell whose window
-    # starts on that corner sees it: output (2, 2), the window (2..3, 2..3) reaching into
-    # the bottom/right padding. Padding at the top/left would put it at (1, 1)... and (2, 2).
+    # A 2x2 kernel needs one row and one column of padding in total for "same" at stride 1;
+    # Keras puts them at the bottom and right. Output (i, j) then reads image rows i..i+1,
+    # columns j..j+1 (row/column 3 being the padding).
+    # A single 1 at image cell (2, 2) is read by the windows starting at (1..2, 1..2). Were
+    # the padding at the top/left, the image would shift by one and only the window at
+    # (2, 2) would read it.
     x = np.zeros((1, 3, 3, 1))
     x[0, 2, 2, 0] = 1
     out = conv2d(x, np.ones((2, 2, 1, 1)), padding="same")[0, :, :, 0]
     expected = np.zeros((3, 3))
-    expected[1:3, 1:3] = 1  # windows starting at (1,1), (1,2), (2,1), (2,2) all hold the 1
+    expected[1:3, 1:3] = 1
     np.testing.assert_array_equal(out, expected)
-    # A 1 at the top-left corner is seen only by the window starting there.
+    # A 1 at (0, 0) is read only by the window starting there (top/left padding would let
+    # the four windows at (0..1, 0..1) read it).
     x = np.zeros((1, 3, 3, 1))
     x[0, 0, 0, 0] = 1
     out = conv2d(x, np.ones((2, 2, 1, 1)), padding="same")[0, :, :, 0]

@@ -34,6 +34,7 @@ from cnn_utils import (
     max_pool2d_backward,
     max_pool2d_naive,
     numerical_gradient,
+    output_size,
     relative_error,
 )
 
@@ -212,6 +213,10 @@ def test_output_has_the_input_layout(case):
     x, kw = case["x"], _kwargs(case)
     out = max_pool2d(x, **kw)
     n, oh, ow, c = _out_shape(_as_batch(x).shape, *_args(case))
+    pool, stride, padding, ceil_mode = _args(case)
+    h, w = _as_batch(x).shape[1:3]
+    assert oh == output_size(h, pool[0], stride[0], padding[0], ceil_mode=ceil_mode)
+    assert ow == output_size(w, pool[1], stride[1], padding[1], ceil_mode=ceil_mode)
     expected = {2: (oh, ow), 3: (oh, ow, c), 4: (n, oh, ow, c)}[x.ndim]
     assert out.shape == expected
     assert avg_pool2d(x, **kw).shape == expected
