@@ -25,6 +25,11 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/bench_conv.py
     .venv/bin/python benchmarks/bench_conv.py --repeats 15 --naive-batch 1
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_conv.py --torch-threads 1 --clock cpu
+
+On a busy machine wall-clock times swing widely (two BLAS or torch threads on
+two shared cores wait for each other); single-threaded runs timed with
+``--clock cpu`` stay comparable.
 """
 
 from __future__ import annotations
@@ -58,27 +63,33 @@ POOL_LAYERS = [
 ]
 
 
-def _median_ms(fn, repeats):
+STATISTICS = {"median": statistics.median, "min": min}
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+SUMMARY = statistics.median  # set from --stat in main()
+CLOCK = time.perf_counter  # set from --clock in main()
+
+
+def _summary_ms(fn, repeats):
     fn()  # warm-up
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = CLOCK()
         fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+        times.append(CLOCK() - start)
+    return 1e3 * SUMMARY(times)
 
 
-def _alternating_median_ms(fns, repeats):
-    """Time several functions round by round (a, b, a, b, ...); median of each, in ms."""
+def _alternating_summary_ms(fns, repeats):
+    """Time several functions round by round (a, b, a, b, ...); summary of each, in ms."""
     for fn in fns.values():
         fn()  # warm-up
     times = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
-            start = time.perf_counter()
+            start = CLOCK()
             fn()
-            times[name].append(time.perf_counter() - start)
-    return {name: 1e3 * statistics.median(t) for name, t in times.items()}
+            times[name].append(CLOCK() - start)
+    return {name: 1e3 * SUMMARY(t) for name, t in times.items()}
 
 
 def _import_torch(threads):
@@ -112,10 +123,10 @@ def bench_conv(name, shape, filters, args, torch, rng):
     scale = batch / args.naive_batch
     row = {"layer": name, "input": f"{batch}x{shape[0]}x{shape[1]}x{shape[2]}", "out": filters}
     if not args.no_naive:
-        row["naive_fwd"] = scale * _median_ms(
+        row["naive_fwd"] = scale * _summary_ms(
             lambda: conv2d_naive(x[small], w, b), args.naive_repeats
         )
-        row["naive_bwd"] = scale * _median_ms(
+        row["naive_bwd"] = scale * _summary_ms(
             lambda: conv2d_backward_naive(dout[small], x[small], w), args.naive_repeats
         )
 
@@ -139,7 +150,7 @@ def bench_conv(name, shape, filters, args, torch, rng):
             torch.nn.functional.conv2d(tx, tw, tb).backward(tdout)
 
         fns["torch_step"] = torch_step
-    row.update(_alternating_median_ms(fns, args.repeats))
+    row.update(_alternating_summary_ms(fns, args.repeats))
     return row
 
 
@@ -152,7 +163,7 @@ def bench_pool(name, shape, args, torch, rng):
     small = slice(0, args.naive_batch)
     row = {"layer": name, "input": f"{batch}x{shape[0]}x{shape[1]}x{shape[2]}", "out": "2x2 max"}
     if not args.no_naive:
-        row["naive_fwd"] = (batch / args.naive_batch) * _median_ms(
+        row["naive_fwd"] = (batch / args.naive_batch) * _summary_ms(
             lambda: max_pool2d_naive(x[small], 2), args.naive_repeats
         )
 
@@ -174,7 +185,7 @@ def bench_pool(name, shape, args, torch, rng):
             torch.nn.functional.max_pool2d(tx, 2).backward(tdout)
 
         fns["torch_step"] = torch_step
-    row.update(_alternating_median_ms(fns, args.repeats))
+    row.update(_alternating_summary_ms(fns, args.repeats))
     return row
 
 
@@ -232,7 +243,23 @@ def main(argv=None):
     parser.add_argument("--no-naive", action="store_true", help="skip the loop versions")
     parser.add_argument("--torch-threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--stat",
+        choices=sorted(STATISTICS),
+        default="median",
+        help="summary of the timed runs; 'min' is steadier on a busy machine",
+    )
+    parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="'cpu' (process time) ignores time spent waiting for a busy CPU; it is only "
+        "comparable with single-threaded numpy and torch (OPENBLAS_NUM_THREADS=1, "
+        "--torch-threads 1)",
+    )
     args = parser.parse_args(argv)
+    global SUMMARY, CLOCK
+    SUMMARY, CLOCK = STATISTICS[args.stat], CLOCKS[args.clock]
 
     torch = _import_torch(args.torch_threads)
     rng = np.random.default_rng(args.seed)
@@ -247,9 +274,10 @@ def main(argv=None):
     else:
         print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     print(
-        f"batch {args.batch}, float32, median of {args.repeats} runs after a warm-up; "
+        f"batch {args.batch}, float32, {args.stat} {args.clock} time of {args.repeats} runs "
+        "after a warm-up; "
         f"times in ms; ~ = loop version timed at batch {args.naive_batch} "
-        f"(median of {args.naive_repeats}) and scaled to batch {args.batch}"
+        f"({args.stat} of {args.naive_repeats}) and scaled to batch {args.batch}"
     )
     print()
     rows = [bench_conv(n, s, f, args, torch, rng) for n, s, f in CONV_LAYERS]
