@@ -57,7 +57,8 @@ _EXPORTS = {
     "list_examples": "examples",
     "example_info": "examples",
     # presenter mode for instructors
-    "presenter": "presenter",
+    "presenter": "presentation",
+    "theme": "presentation",
     # interactive explorers (ipywidgets is imported only when one is shown)
     "conv_stepper": "explorers.stepper",
     "output_size_explorer": "explorers.output_size",
@@ -82,7 +83,8 @@ _SUBMODULES = {
     "datasets",
     "nn",
     "explorers",
-    "presenter",
+    "presentation",
+    "exercises",
     "plotting",
 }
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .presenter import theme
+from .presentation import theme
 
 
 def _axes(ax, size=(3.2, 3.2)):

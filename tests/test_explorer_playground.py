@@ -194,7 +194,7 @@ def test_display_modes_on_a_known_array(mode, expected):
 def test_signed_display_centres_zero_on_the_diverging_map():
     import matplotlib
 
-    from cnn_utils.presenter import theme
+    from cnn_utils.presentation import theme
 
     rgb = display_rgb(KNOWN, "signed")
     cmap = matplotlib.colormaps[theme().diverging_cmap]

@@ -295,7 +295,7 @@ LOGS = st.dictionaries(
     presenter=st.booleans(),
 )
 def test_any_sequence_of_hooks_renders(events, steps, epochs, presenter):
-    from cnn_utils.presenter import presenter as set_presenter
+    from cnn_utils.presentation import presenter as set_presenter
 
     monitor = TrainingMonitor(update_every=1, min_seconds=0)
     params = {k: v for k, v in (("steps", steps), ("epochs", epochs)) if v is not None}

@@ -15,7 +15,7 @@ import io
 
 import numpy as np
 
-from ..presenter import theme
+from ..presentation import theme
 
 # CSS classes a caller may put on cells; each maps to an inline style so the
 # HTML needs no stylesheet (JupyterLab and static exports both show it as is).

@@ -28,7 +28,7 @@ import numpy as np
 
 from .._checks import as_float_array
 from ..conv import conv2d, correlate2d
-from ..presenter import theme
+from ..presentation import theme
 from . import _render
 from ._base import Explorer
 

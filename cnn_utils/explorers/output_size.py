@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._checks import check_int
-from ..presenter import theme
+from ..presentation import theme
 from ..shapes import OutputSizeExplanation, explain_output_size
 from ._base import Explorer
 

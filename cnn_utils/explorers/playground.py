@@ -35,7 +35,7 @@ import numpy as np
 from .._checks import as_float_array
 from ..kernels import KERNELS
 from ..padding import PAD_MODES, pad2d
-from ..presenter import theme
+from ..presentation import theme
 from . import _render
 from ._base import Explorer
 

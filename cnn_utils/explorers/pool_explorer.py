@@ -28,7 +28,7 @@ import numpy as np
 
 from .._checks import as_float_array, check_choice, check_int
 from ..pooling import avg_pool2d, max_pool2d
-from ..presenter import theme
+from ..presentation import theme
 from ..shapes import output_size
 from ._base import Explorer
 from ._render import format_number, matrix_html, row_html

@@ -49,7 +49,7 @@ import numpy as np
 
 from .._checks import as_float_array, check_choice, check_int
 from ..conv import conv2d, conv_step
-from ..presenter import theme
+from ..presentation import theme
 from ..shapes import output_size
 from ._base import Explorer
 from ._render import cell_colour, format_number, matrix_html, row_html

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..nn.callbacks import Callback
-from ..presenter import theme
+from ..presentation import theme
 from . import _render
 from ._base import Explorer
 

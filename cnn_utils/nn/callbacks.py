@@ -206,10 +206,10 @@ def _format_per_step(seconds: float) -> str:
 
 
 def _dynamic(stream) -> bool:
-    # Keras' rule: carriage-return updates in a terminal or a Jupyter kernel;
-    # a plain file or pipe gets only the finished line of each epoch.
+    # Carriage-return updates in a terminal or a notebook (whose stdout is
+    # ipykernel's OutStream); a plain file or pipe gets only each epoch's final line.
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) or "ipykernel" in sys.modules
+    return bool(isatty and isatty()) or type(stream).__module__.startswith("ipykernel")
 
 
 class ProgbarLogger(Callback):
