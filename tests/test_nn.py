@@ -927,3 +927,22 @@ def test_shuffle_draws_a_new_order_every_epoch_and_false_keeps_the_order():
     assert sorted(first) == sorted(second) == list(range(12))
     assert first != list(range(12))
     assert first != second
+
+
+def test_validation_split_holds_out_the_last_samples_before_shuffling():
+    x, y = toy_data(n=20)
+    model = small_model()
+    model.compile("sgd", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=1, verbose=0, validation_split=0.25, seed=0)
+    # the held-out quarter is x[15:], scored with the final weights
+    assert history.history["val_loss"] == [pytest.approx(model.evaluate(x[15:], y[15:])[0])]
+    with pytest.raises(ValueError, match=r"validation_split must be a fraction in \[0, 1\)"):
+        model.fit(x, y, verbose=0, validation_split=1.5)
+
+
+def test_evaluate_verbose_prints_one_line_of_scores(capsys):
+    model = small_model()
+    model.compile("sgd", metrics=["accuracy"])
+    x, y = toy_data(n=40)
+    loss, acc = model.evaluate(x, y, verbose=1)
+    assert capsys.readouterr().out == f"2/2 - loss: {loss:.4f} - accuracy: {acc:.4f}\n"

@@ -105,6 +105,14 @@ def _check_bool(value, name):
     return bool(value)
 
 
+def _check_verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
+    return verbose
+
+
 class Sequential:
     """A linear stack of layers, trained with mini-batch gradient descent.
 
@@ -667,6 +675,7 @@ class Sequential:
         epochs=1,
         batch_size=32,
         validation_data=None,
+        validation_split=0.0,
         shuffle=True,
         verbose=1,
         callbacks=None,
@@ -686,6 +695,9 @@ class Sequential:
             The last batch of an epoch may be smaller.
         validation_data : (x_val, y_val), optional
             Scored after every epoch (``val_loss``, ``val_accuracy``).
+        validation_split : float in [0, 1), default 0.0
+            Without ``validation_data``, hold out this fraction of ``(x, y)``,
+            the last samples before shuffling (Keras' rule), for validation.
         shuffle : bool, default True
             New order every epoch.
         verbose : {0, 1, 2}, default 1
@@ -710,11 +722,23 @@ class Sequential:
         epochs = check_int(epochs, "epochs", 0)
         batch_size = check_int(batch_size, "batch_size", 1)
         shuffle = _check_bool(shuffle, "shuffle")
-        if verbose == "auto":
-            verbose = 1
-        if verbose not in (0, 1, 2) or isinstance(verbose, bool):
-            raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
+        verbose = _check_verbose(verbose)
         val = None
+        if validation_split:
+            if isinstance(validation_split, bool) or not 0 <= validation_split < 1:
+                raise ValueError(
+                    f"validation_split must be a fraction in [0, 1), got {validation_split!r}"
+                )
+            if validation_data is None:
+                # Keras' rule: the last fraction of the samples, taken before shuffling
+                n_val = int(len(xs) * validation_split)
+                if n_val == 0 or n_val == len(xs):
+                    raise ValueError(
+                        f"validation_split={validation_split} of {len(xs)} samples leaves "
+                        f"{n_val} for validation and {len(xs) - n_val} for training"
+                    )
+                val = (xs[-n_val:], ys[-n_val:])
+                xs, ys = xs[:-n_val], ys[:-n_val]
         if validation_data is not None:
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise ValueError("validation_data must be a pair (x_val, y_val)")
@@ -818,8 +842,16 @@ class Sequential:
             correct += int(np.count_nonzero(logits.argmax(axis=1) == yb))
         return loss_sum / len(xs), correct / len(xs)
 
-    def evaluate(self, x, y, batch_size=32, return_dict=False):
+    def evaluate(self, x, y, batch_size=32, verbose=0, return_dict=False):
         """Loss and accuracy on ``(x, y)``, in inference mode (no dropout).
+
+        Parameters
+        ----------
+        x, y : as for :meth:`fit`
+        batch_size : int, default 32
+        verbose : {0, 1, 2}, default 0
+            Non-zero prints the scores on one line, as Keras' last progress line.
+        return_dict : bool, default False
 
         Returns
         -------
@@ -830,16 +862,24 @@ class Sequential:
         self._require_compiled("evaluate")
         xs = self._prepare_x(x)
         ys = self._prepare_y(y, len(xs))
-        loss, acc = self._score(xs, ys, check_int(batch_size, "batch_size", 1))
+        batch_size = check_int(batch_size, "batch_size", 1)
+        _check_verbose(verbose)
+        loss, acc = self._score(xs, ys, batch_size)
         result = {"loss": loss}
         if "accuracy" in self.metrics:
             result["accuracy"] = acc
+        if verbose:
+            steps = -(-len(xs) // batch_size)
+            scores = "".join(f" - {k}: {v:.4f}" for k, v in result.items())
+            print(f"{steps}/{steps}{scores}")
         if return_dict:
             return result
         return tuple(result.values()) if len(result) > 1 else loss
 
-    def predict(self, x, batch_size=32):
+    def predict(self, x, batch_size=32, verbose=0):
         """Output of the model (class probabilities for a classifier), batch by batch.
+
+        ``verbose`` is accepted for Keras compatibility and prints nothing.
 
         Returns
         -------
@@ -847,6 +887,7 @@ class Sequential:
         """
         xs = self._prepare_x(x)
         batch_size = check_int(batch_size, "batch_size", 1)
+        _check_verbose(verbose)
         return np.concatenate(
             [self._forward(xs[s : s + batch_size]) for s in range(0, len(xs), batch_size)]
         )
