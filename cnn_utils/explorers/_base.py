@@ -44,6 +44,9 @@ class Explorer:
         """The ipywidgets container (built on first use; ipywidgets is imported then)."""
         if self._widget is None:
             self._widget = self._build_widget()
+            # Stable hooks for styling and for the browser tests to find an explorer.
+            self._widget.add_class("cnn-explorer")
+            self._widget.add_class(f"cnn-explorer-{type(self).__name__.lower()}")
         return self._widget
 
     def _repr_mimebundle_(self, include=None, exclude=None):
