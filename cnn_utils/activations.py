@@ -132,9 +132,16 @@ def cross_entropy(scores, labels, from_logits=True):
     >>> round(cross_entropy([[0.25, 0.75]], [1], from_logits=False), 6)
     0.287682
     """
+    if not isinstance(from_logits, bool):
+        raise TypeError(f"from_logits must be True or False, got {from_logits!r}")
     s = _check_scores(scores, "scores")
     y = _check_labels(labels, s.shape[0], s.shape[1])
     rows = np.arange(s.shape[0])
+    if not from_logits and (s.min() < 0 or s.max() > 1):
+        raise ValueError(
+            f"with from_logits=False, scores must be probabilities in [0, 1]; got values from "
+            f"{s.min():g} to {s.max():g} (pass from_logits=True for raw scores)"
+        )
     if from_logits:
         shifted = s - s.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))

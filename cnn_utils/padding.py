@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from ._checks import IMAGE_LAYOUT, as_float_array, check_choice, check_padding, spatial_axes
@@ -53,7 +55,7 @@ def pad2d(x, padding, mode="constant", value=0):
     arr = as_float_array(x, "x", (2, 3, 4), IMAGE_LAYOUT)
     (top, bottom), (left, right) = check_padding(padding)
     check_choice(mode, "mode", PAD_MODES)
-    if mode == "constant" and not np.isscalar(value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
         raise TypeError(f"value must be a number, got {value!r}")
     ra, ca = spatial_axes(arr.ndim)
     if mode == "reflect":

@@ -26,7 +26,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ._checks import IMAGE_LAYOUT, as_float_array, check_pair
 from .shapes import output_size
@@ -74,8 +73,9 @@ def _pool_geometry(shape, pool_size, stride, padding, ceil_mode) -> _PoolGeometr
             f"padding {p} is more than half the pool size {k}: a window could then lie entirely "
             "in the padding"
         )
-    for n, kk, name in ((h, k[0], "rows"), (w, k[1], "columns")):
-        if kk > n + 2 * p[0 if name == "rows" else 1]:
+    for n, kk, ss, pp, name in ((h, k[0], s[0], p[0], "rows"), (w, k[1], s[1], p[1], "columns")):
+        # ceil mode keeps one window overhanging by up to stride - 1 cells, as PyTorch does
+        if kk > n + 2 * pp + (ss - 1 if ceil_mode else 0):
             raise ValueError(
                 f"pool size {k[0]}x{k[1]} does not fit in a {h}x{w} input with padding {p}; "
                 f"the output would have no {name}"
@@ -94,11 +94,6 @@ def _padded(x, g: _PoolGeometry, fill):
     if widths == ((0, 0),) * 4:
         return x
     return np.pad(x, widths, constant_values=fill)
-
-
-def _windows(xp, g: _PoolGeometry):
-    view = sliding_window_view(xp, g.k, axis=(1, 2))  # (N, ., ., C, kh, kw)
-    return view[:, : (g.out_h - 1) * g.s[0] + 1 : g.s[0], : (g.out_w - 1) * g.s[1] + 1 : g.s[1]]
 
 
 def _divisor(g: _PoolGeometry, count_include_pad: bool) -> np.ndarray:
@@ -124,18 +119,33 @@ def _check_dout(dout, g: _PoolGeometry, x_batch):
     return dout_b
 
 
-def _scatter(values, g: _PoolGeometry, x_batch, mask=None):
-    """Add each window's value back onto the cells it covers (one slice per kernel offset)."""
+def _offsets(g: _PoolGeometry):
+    return [(a, b) for a in range(g.k[0]) for b in range(g.k[1])]
+
+
+def _rows(g: _PoolGeometry, a: int) -> slice:
+    return slice(a, a + (g.out_h - 1) * g.s[0] + 1, g.s[0])
+
+
+def _cols(g: _PoolGeometry, b: int) -> slice:
+    return slice(b, b + (g.out_w - 1) * g.s[1] + 1, g.s[1])
+
+
+def _offset_slices(xp, g: _PoolGeometry):
+    """For each kernel offset (a, b) in reading order, the input cell it picks in every window."""
+    for a, b in _offsets(g):
+        yield xp[:, _rows(g, a), _cols(g, b)]
+
+
+def _scatter(values, g: _PoolGeometry, x_batch):
+    """Add each window's value back onto every cell it covers (one slice per kernel offset)."""
     n, _, _, c = x_batch.shape
     dtype = np.result_type(x_batch, values)
     dxp = np.zeros(
         (n, g.h + 2 * g.p[0] + g.extra[0], g.w + 2 * g.p[1] + g.extra[1], c), dtype=dtype
     )
-    rows_span, cols_span = (g.out_h - 1) * g.s[0] + 1, (g.out_w - 1) * g.s[1] + 1
-    for a in range(g.k[0]):
-        for b in range(g.k[1]):
-            part = values if mask is None else values * (mask == a * g.k[1] + b)
-            dxp[:, a : a + rows_span : g.s[0], b : b + cols_span : g.s[1]] += part
+    for a, b in _offsets(g):
+        dxp[:, _rows(g, a), _cols(g, b)] += values
     return dxp[:, g.p[0] : g.p[0] + g.h, g.p[1] : g.p[1] + g.w]
 
 
@@ -178,7 +188,9 @@ def max_pool2d(x, pool_size, stride=None, padding=0, ceil_mode=False):
     """
     xb, ndim = _as_batch(x)
     g = _pool_geometry(xb.shape, pool_size, stride, padding, ceil_mode)
-    out = _windows(_padded(xb, g, -np.inf), g).max(axis=(-2, -1))
+    out = None
+    for part in _offset_slices(_padded(xb, g, -np.inf), g):
+        out = part.copy() if out is None else np.maximum(out, part, out=out)
     return _restore(out, ndim)
 
 
@@ -201,7 +213,9 @@ def avg_pool2d(x, pool_size, stride=None, padding=0, ceil_mode=False, count_incl
         raise TypeError(f"count_include_pad must be True or False, got {count_include_pad!r}")
     xb, ndim = _as_batch(x)
     g = _pool_geometry(xb.shape, pool_size, stride, padding, ceil_mode)
-    sums = _windows(_padded(xb, g, 0.0), g).sum(axis=(-2, -1))
+    sums = None
+    for part in _offset_slices(_padded(xb, g, 0.0), g):
+        sums = part.copy() if sums is None else np.add(sums, part, out=sums)
     out = sums / _divisor(g, count_include_pad)[None, :, :, None].astype(xb.dtype)
     return _restore(out.astype(xb.dtype, copy=False), ndim)
 
@@ -222,9 +236,21 @@ def max_pool2d_backward(dout, x, pool_size, stride=None, padding=0, ceil_mode=Fa
     xb, ndim = _as_batch(x)
     g = _pool_geometry(xb.shape, pool_size, stride, padding, ceil_mode)
     dout_b = _check_dout(dout, g, xb)
-    windows = _windows(_padded(xb, g, -np.inf), g)
-    winner = windows.reshape(windows.shape[:4] + (-1,)).argmax(axis=-1)  # first maximum on ties
-    return _restore(_scatter(dout_b, g, xb, mask=winner), ndim)
+    xp = _padded(xb, g, -np.inf)
+    parts = list(_offset_slices(xp, g))
+    best = parts[0].copy()
+    for part in parts[1:]:
+        np.maximum(best, part, out=best)
+    # Walk the offsets in reading order; the first cell equal to the maximum
+    # takes the window's gradient and closes the window for later ties.
+    dtype = np.result_type(xb, dout_b)
+    dxp = np.zeros(xp.shape, dtype=dtype)
+    free = np.ones(best.shape, dtype=bool)
+    for (a, b), part in zip(_offsets(g), parts, strict=True):
+        hit = (part == best) & free
+        free &= ~hit
+        dxp[:, _rows(g, a), _cols(g, b)] += dout_b * hit
+    return _restore(dxp[:, g.p[0] : g.p[0] + g.h, g.p[1] : g.p[1] + g.w], ndim)
 
 
 def avg_pool2d_backward(
@@ -247,7 +273,8 @@ def avg_pool2d_backward(
     xb, ndim = _as_batch(x)
     g = _pool_geometry(xb.shape, pool_size, stride, padding, ceil_mode)
     dout_b = _check_dout(dout, g, xb)
-    shares = dout_b / _divisor(g, count_include_pad)[None, :, :, None]
+    divisor = _divisor(g, count_include_pad).astype(np.result_type(xb, dout_b))
+    shares = dout_b / divisor[None, :, :, None]
     return _restore(_scatter(shares, g, xb), ndim)
 
 
@@ -289,6 +316,9 @@ def avg_pool2d_naive(x, pool_size, stride=None, padding=0, ceil_mode=False, coun
     >>> avg_pool2d_naive([[1, 2], [3, 6]], 2)
     array([[3.]])
     """
+
+    if not isinstance(count_include_pad, bool):
+        raise TypeError(f"count_include_pad must be True or False, got {count_include_pad!r}")
 
     def mean(win, g, i, j):
         rows = [r - g.p[0] for r in range(i * g.s[0], i * g.s[0] + g.k[0])]

@@ -63,16 +63,23 @@ class OutputSizeExplanation:
                 f"{self.effective_kernel}"
             )
         rounding = "ceil" if self.ceil_mode else "floor"
+        steps = (math.ceil if self.ceil_mode else math.floor)(self.span / self.stride)
         lines.append(
             f"room to slide: {self.padded} - {self.effective_kernel} = {self.span}; "
-            f"steps of {self.stride}: {rounding}({self.span}/{self.stride}) = "
-            f"{(math.ceil if self.ceil_mode else math.floor)(self.span / self.stride)}"
+            f"steps of {self.stride}: {rounding}({self.span}/{self.stride}) = {steps}"
         )
-        if self.dropped_window:
+        if self.span < 0:
             lines.append(
-                "ceil mode: the last window would start inside the padding, so it is dropped"
+                f"the window hangs {-self.span} past the end; ceil mode still keeps that one window"
             )
-        lines.append(f"output = that + 1 = {self.result}")
+        if self.dropped_window:
+            lines.append(f"output = that + 1 = {steps + 1}")
+            lines.append(
+                "ceil mode: the last window would start inside the padding, so it is dropped: "
+                f"{steps + 1} - 1 = {self.result}"
+            )
+        else:
+            lines.append(f"output = that + 1 = {self.result}")
         if self.dropped:
             lines.append(
                 f"the last {self.dropped} position(s) of the padded input are never covered by a "
@@ -98,7 +105,8 @@ class OutputSizeExplanation:
             else f"{self.kernel_size}"
         )
         frac = f"\\frac{{{self.n} + {pad} - {kern}}}{{{self.stride}}}"
-        return f"{bracket[0]} {frac} {bracket[1]} + 1 = {self.result}"
+        drop = " - 1" if self.dropped_window else ""
+        return f"{bracket[0]} {frac} {bracket[1]} + 1{drop} = {self.result}"
 
     def _repr_markdown_(self) -> str:
         return f"$${self.latex()}$$\n\n" + "\n".join(f"- {line}" for line in self.steps())
@@ -135,7 +143,10 @@ def explain_output_size(
         raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
     eff = d * (f - 1) + 1
     padded = n + p0 + p1
-    if eff > padded:
+    # Ceil mode (pooling) keeps one window that overhangs the end by up to
+    # stride - 1 cells, as PyTorch does; otherwise the kernel must fit.
+    slack = s - 1 if ceil_mode else 0
+    if eff > padded + slack:
         what = f"kernel of size {f}" + (f" with dilation {d} (covering {eff})" if d > 1 else "")
         raise ValueError(
             f"a {what} does not fit in an input of size {n} with padding ({p0}, {p1}) "
@@ -144,14 +155,14 @@ def explain_output_size(
         )
     span = padded - eff
     dropped_window = False
+    out = span // s + 1
     if ceil_mode:
-        out = -(-span // s) + 1
-        # PyTorch's rule: a window that would start in the right padding is dropped.
-        if (out - 1) * s >= n + p0:
+        floor_out, out = out, -(-span // s) + 1
+        # PyTorch's rule: a window that ceil mode adds is dropped when it would
+        # start in the right padding (a window floor mode keeps always stays).
+        if out > floor_out and (out - 1) * s >= n + p0:
             out -= 1
             dropped_window = True
-    else:
-        out = span // s + 1
     last_covered = (out - 1) * s + eff - 1
     dropped = max(0, padded - 1 - last_covered)
     return OutputSizeExplanation(

@@ -382,11 +382,6 @@ def test_conv_step_total_is_a_python_float():
     assert type(conv_step(np.ones((3, 3), dtype=np.float32), np.ones((2, 2)), 0, 0).total) is float
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: conv2d's docstring says float32 only when every input is float32, but "
-    "float32 x and w with a float64 b give float32 (out += b casts b down)",
-)
 @pytest.mark.parametrize("fn", [conv2d, conv2d_naive])
 def test_float64_bias_gives_float64_output(fn):
     x = np.ones((1, 3, 3, 1), dtype=np.float32)

@@ -243,11 +243,6 @@ def test_pad2d_rejects_bad_input(call, error, match):
         call()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: np.isscalar('a') is True, so value='a' reaches np.asarray(value, float) and "
-    "fails with numpy's 'could not convert string to float' ValueError",
-)
 def test_pad2d_rejects_a_string_fill_value_with_a_type_error():
     with pytest.raises(TypeError, match=r"value must be a number, got 'a'"):
         pad2d(np.ones((3, 3)), 1, value="a")

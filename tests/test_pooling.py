@@ -526,13 +526,6 @@ def _pool_calls(dtype):
     }
 
 
-DTYPE_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="bug: avg_pool2d_backward divides by an int64 divisor array, which turns float32 "
-    "into float64",
-)
-
-
 @pytest.mark.parametrize(
     ("dtype", "expected"),
     [
@@ -553,9 +546,7 @@ DTYPE_BUG = pytest.mark.xfail(
         "avg_pool2d_backward",
     ],
 )
-def test_output_dtype_follows_input(name, dtype, expected, request):
-    if name == "avg_pool2d_backward" and dtype == np.float32:
-        request.applymarker(DTYPE_BUG)
+def test_output_dtype_follows_input(name, dtype, expected):
     assert _pool_calls(dtype)[name]().dtype == expected
 
 
@@ -643,10 +634,6 @@ def test_count_include_pad_must_be_a_bool(fn):
         fn(*args, 2, count_include_pad=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: avg_pool2d_naive never checks count_include_pad (a truthy 1 is accepted)",
-)
 def test_avg_pool2d_naive_checks_count_include_pad():
     with pytest.raises(TypeError, match=r"count_include_pad must be True or False"):
         avg_pool2d_naive(np.ones((4, 4)), 2, count_include_pad=1)
@@ -670,11 +657,6 @@ def test_dout_of_the_wrong_shape_is_rejected(fn):
 # ------------------------------------------------------------------ PyTorch's edge: pool > input
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="divergence from PyTorch: in ceil mode PyTorch accepts a pool up to stride - 1 "
-    "cells larger than the padded input (one overhanging window); cnn_utils raises",
-)
 def test_ceil_mode_pool_larger_than_the_input_gives_one_window_as_in_pytorch():
     # PyTorch: out = floor((n + 2p - k + (s - 1)) / s) + 1. n = 1, k = 2, s = 2:
     # floor((1 - 2 + 1) / 2) + 1 = 1 window, starting on the one real cell.

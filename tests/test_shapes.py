@@ -126,11 +126,6 @@ def test_ceil_mode_drops_a_window_that_would_start_in_the_right_padding():
     assert output_size(3, 2, stride=2, padding=1, ceil_mode=False) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with padding above half the kernel, ceil mode drops windows that floor mode "
-    "keeps: output_size(1, 1, padding=1) is 3 but with ceil_mode=True it is 2",
-)
 def test_ceil_mode_never_gives_fewer_windows_than_floor_mode():
     # n = 1, kernel 1, padding 1: the padded axis p r p has three 1-cell windows, and floor
     # mode counts all three (two of them see only padding). Ceil mode has nothing to add:
@@ -193,11 +188,6 @@ def test_latex_formula_evaluates_to_the_result(n, k, s, p, d, ceil_mode):
     assert lhs == rhs == explanation.result
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: with a dropped ceil-mode window the LaTeX reads ceil(5/2) + 1 = 3 (that is 4) "
-    "and the steps say 'output = that + 1 = 3' after 'ceil(5/2) = 3'",
-)
 def test_latex_formula_evaluates_to_the_result_when_a_window_is_dropped():
     explanation = explain_output_size(5, 2, stride=2, padding=1, ceil_mode=True)
     lhs, rhs = _evaluate_latex(explanation.latex())
