@@ -841,3 +841,139 @@ def lab_settings(page) -> dict:
             };
         }"""
     )
+
+
+# --------------------------------------------------------------------------- reading views
+# (added for the explorer tests; nothing above depends on them)
+
+_MATH_TEXT_JS = """
+(el) => {
+  // MathJax's CHTML output draws each glyph as an <mjx-c class="mjx-c37"> whose
+  // class names the code point; fractions are <mjx-frac> with a numerator and a
+  // denominator. Rebuild what is drawn as text, a fraction as (num)/(den).
+  const walk = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) return node.textContent;
+    if (node.nodeType !== Node.ELEMENT_NODE) return '';
+    const tag = node.tagName.toLowerCase();
+    if (tag === 'mjx-assistive-mml' || tag === 'script') return '';
+    if (tag === 'mjx-c') {
+      const cls = [...node.classList].find(c => /^mjx-c[0-9A-F]+$/i.test(c));
+      return cls ? String.fromCodePoint(parseInt(cls.slice(5), 16)) : node.textContent;
+    }
+    if (tag === 'mjx-frac') {
+      const num = node.querySelector('mjx-num');
+      const den = node.querySelector('mjx-den');
+      return '(' + (num ? walk(num) : '') + ')/(' + (den ? walk(den) : '') + ')';
+    }
+    return [...node.childNodes].map(walk).join('');
+  };
+  return [...el.querySelectorAll('mjx-container')].map(walk).join('\\n');
+}
+"""
+
+
+def math_text(locator) -> str:
+    """The typeset maths inside ``locator`` as drawn, one formula per line.
+
+    MathJax 3 (JupyterLab's) draws glyphs with CSS, so ``inner_text`` misses
+    them; this reads each glyph's code point. A fraction reads ``(num)/(den)``;
+    spaces are left out. Empty when nothing is typeset (yet).
+    """
+    return locator.evaluate(_MATH_TEXT_JS).replace(" ", "")
+
+
+_IMAGE_RGBA_JS = """
+async (img) => {
+  if (!img.complete || !img.naturalWidth) {
+    await new Promise((ok, fail) => { img.onload = ok; img.onerror = fail; });
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+  let bin = '';
+  for (let i = 0; i < data.length; i += 0x8000) {
+    bin += String.fromCharCode.apply(null, data.subarray(i, i + 0x8000));
+  }
+  return {width: canvas.width, height: canvas.height, rgba: btoa(bin)};
+}
+"""
+
+
+def image_rgba(img_locator):
+    """The pixels an ``<img>`` on the page decodes to, as uint8 ``(H, W, 4)`` (at its natural size).
+
+    Read through a canvas in the page, so it is what the browser shows (for a
+    ``blob:`` or ``data:`` source, which the canvas may read back).
+    """
+    import base64
+
+    import numpy as np
+
+    result = img_locator.evaluate(_IMAGE_RGBA_JS)
+    flat = np.frombuffer(base64.b64decode(result["rgba"]), dtype=np.uint8)
+    return flat.reshape(result["height"], result["width"], 4)
+
+
+def cell_index(page, source_contains: str) -> int:
+    """Index of the first cell of the open notebook whose source contains the text."""
+    index = page.evaluate(
+        """(text) => window.jupyterapp.shell.currentWidget.content.widgets
+                     .findIndex(c => c.model.sharedModel.getSource().includes(text))""",
+        source_contains,
+    )
+    if index < 0:
+        raise ValueError(f"no cell of the open notebook contains {source_contains!r}")
+    return index
+
+
+def select_cell(page, source_contains: str) -> None:
+    """Click the input prompt of the cell whose source contains the text (command mode)."""
+    index = cell_index(page, source_contains)
+    cell = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").nth(index)
+    cell.locator(".jp-InputPrompt").first.click()
+    page.wait_for_function(
+        "(i) => window.jupyterapp.shell.currentWidget.content.activeCellIndex === i",
+        arg=index,
+        timeout=10_000,
+    )
+
+
+def _execution_count(page, index: int):
+    return page.evaluate(
+        "(i) => window.jupyterapp.shell.currentWidget.content.widgets[i].model.executionCount",
+        index,
+    )
+
+
+def wait_cell_ran(page, index: int, count_before, timeout: float = 120.0) -> dict:
+    """Wait until cell ``index`` has a new execution count and the kernel is idle."""
+    page.wait_for_function(
+        """([i, before]) => {
+             const c = window.jupyterapp.shell.currentWidget.content.widgets[i].model;
+             return c.executionCount !== null && c.executionCount !== before;
+           }""",
+        arg=[index, count_before],
+        timeout=timeout * 1000,
+    )
+    return wait_idle(page, timeout=timeout)
+
+
+def run_cell(page, source_contains: str, timeout: float = 120.0) -> dict:
+    """Select a cell by its source and run it with Ctrl+Enter, as a user would; wait for it.
+
+    Returns the :func:`notebook_state` once the cell has a new execution count
+    and the kernel is idle.
+    """
+    select_cell(page, source_contains)
+    index = cell_index(page, source_contains)
+    before = _execution_count(page, index)
+    page.keyboard.press("Control+Enter")
+    return wait_cell_ran(page, index, before, timeout=timeout)
+
+
+def execution_count(page, source_contains: str):
+    """The execution count of the cell whose source contains the text (None if never run)."""
+    return _execution_count(page, cell_index(page, source_contains))
