@@ -188,6 +188,18 @@ def _nice_step(span: float, ticks: int = 5) -> float:
     return 10 * power  # pragma: no cover
 
 
+def _tick_values(low: float, high: float, step: float, most: int = 20) -> list[float]:
+    """Multiples of ``step`` in ``[low, high]``; just the two ends when there would be
+    more than ``most`` (a nearly flat curve at a large value makes the step smaller than
+    the floats can resolve, and counting ticks one by one would never finish)."""
+    if not (step > 0 and math.isfinite(low) and math.isfinite(high)):
+        return [low, high]
+    first, last = math.ceil(low / step - 1e-9), math.floor(high / step + 1e-9)
+    if not 0 <= last - first <= most:
+        return [low, high]
+    return [k * step for k in range(first, last + 1)]
+
+
 def _fmt(value: float, digits: int = 4) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
 
@@ -235,9 +247,7 @@ def _panel_svg(panel: Panel, unit: str, styles: dict, t) -> str:
     )
     # y grid and ticks
     step = _nice_step(panel.y_max - panel.y_min, 4)
-    k = math.ceil(panel.y_min / step - 1e-9)
-    while k * step <= panel.y_max + 1e-9:
-        value = k * step
+    for value in _tick_values(panel.y_min, panel.y_max, step):
         _, py = panel.to_pixels(0, value)
         parts.append(
             f'<line x1="{x0:.1f}" y1="{py:.1f}" x2="{x0 + w:.1f}" y2="{py:.1f}" '
@@ -247,21 +257,18 @@ def _panel_svg(panel: Panel, unit: str, styles: dict, t) -> str:
             f'<text x="{x0 - 6:.1f}" y="{py + fs / 3:.1f}" text-anchor="end" '
             f'font-size="{fs}">{_render.format_number(value, 2)}</text>'
         )
-        k += 1
     # x ticks
     xstep = max(1.0, _nice_step(panel.x_max, 6)) if unit == "epoch" else _nice_step(panel.x_max, 5)
-    k = 0
-    while k * xstep <= panel.x_max + 1e-9:
-        px, _ = panel.to_pixels(k * xstep, panel.y_min)
+    for xvalue in _tick_values(0.0, panel.x_max, xstep):
+        px, _ = panel.to_pixels(xvalue, panel.y_min)
         parts.append(
             f'<line x1="{px:.1f}" y1="{y0 + h:.1f}" x2="{px:.1f}" y2="{y0 + h + 4:.1f}" '
             f'stroke="{t.text}"/>'
         )
         parts.append(
             f'<text x="{px:.1f}" y="{y0 + h + 6 + fs:.1f}" text-anchor="middle" '
-            f'font-size="{fs}">{_render.format_number(k * xstep, 2)}</text>'
+            f'font-size="{fs}">{_render.format_number(xvalue, 2)}</text>'
         )
-        k += 1
     parts.append(
         f'<text x="{x0 + w / 2:.1f}" y="{y0 + h + 12 + 2 * fs:.1f}" text-anchor="middle" '
         f'font-size="{fs}">{"epochs" if unit == "epoch" else "batches"}</text>'
