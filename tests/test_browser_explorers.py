@@ -746,11 +746,9 @@ def test_training_monitor_after_one_epoch(scratch, capsys):
     assert f"loss after epoch 1: {loss:.4f}" in svg["titles"]
     assert f"accuracy after epoch 1: {accuracy:.4f}" in svg["titles"]
     no_problems(scratch)
-    with capsys.disabled():
-        print(
-            "\nbrowser latency, training monitor: Ctrl+Enter on fit to its first redraw "
-            f"{first:.1f} ms"
-        )
+    report_latency(
+        capsys, "explorer training_monitor: fit cell (Ctrl+Enter) to first redraw", [first]
+    )
 
 
 def test_training_monitor_redraws_each_batch(scratch, capsys):
