@@ -426,11 +426,6 @@ def test_stepper_predict_mode_checks_the_answer(scratch, capsys):
     report_latency(capsys, "explorer conv_stepper: predict mode (type, click Check)", samples)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the stepper's answer box ignores Enter (no submit handler): only Check checks",
-)
 def test_stepper_enter_in_the_answer_box_checks_it(scratch):
     """A student types the value and presses Enter, as in any answer box."""
     page = scratch.page

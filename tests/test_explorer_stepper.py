@@ -379,6 +379,24 @@ def test_predict_right_wrong_non_numeric_and_reveal():
     assert format(int(s.view.total)) in text_of(c["feedback"].value)
 
 
+def test_pressing_enter_in_the_answer_box_checks_the_answer():
+    # With continuous_update=False the front end sends the typed value when the
+    # learner presses Enter; setting .value here is exactly that message.
+    s = make()
+    c = s.controls
+    c["predict"].value = True
+    expected = int(s.view.total)
+    c["answer"].value = str(expected + 1)
+    assert "Not" in text_of(c["feedback"].value)
+    assert s.view.value_hidden
+    c["answer"].value = str(expected)
+    assert "Right" in c["feedback"].value
+    assert not s.view.value_hidden
+    c["forward"].click()  # clearing the box for the next cell checks nothing
+    assert c["answer"].value == ""
+    assert c["feedback"].value == ""
+
+
 def test_predict_controls_disabled_outside_predict_mode():
     s = make()
     c = s.controls

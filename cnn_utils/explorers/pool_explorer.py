@@ -38,7 +38,7 @@ POOL_RANGE = (1, 4)
 STRIDE_RANGE = (1, 4)
 PADDING_RANGE = (0, 2)  # and at most pool_size // 2
 MAX_SIDE = 32
-KEYBOARD_HINT = "Keyboard: click the position slider, then use ← and → to move the window."
+KEYBOARD_HINT = "Keyboard: click the handle of the window slider, then use ← and → to move it."
 
 
 def default_feature_map() -> np.ndarray:

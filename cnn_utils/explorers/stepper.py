@@ -60,7 +60,7 @@ STRIDE_RANGE = (1, 4)
 PADDING_RANGE = (0, 3)
 MAX_SIDE = 32  # the stepper is for the notes' small matrices
 MAX_FRAMES = 100  # longest animation: a 10x10 output (larger ones show their first 100 steps)
-KEYBOARD_HINT = "Keyboard: click the position slider, then use ← and → to step."
+KEYBOARD_HINT = "Keyboard: click the handle of the position slider, then use ← and → to step."
 
 _PAD_TEXT = "#777777"
 
@@ -952,8 +952,11 @@ class StepperExplorer(Explorer):
             indent=False,
             layout=widgets.Layout(width="auto"),
         )
+        # continuous_update=False: the value reaches the kernel when the learner presses
+        # Enter (or leaves the box), which then checks it like the Check button.
         self._answer = widgets.Text(
-            placeholder="e.g. 3 or -1",
+            placeholder="e.g. 3 or -1, then Enter",
+            continuous_update=False,
             description="next value",
             style={**desc, "font_size": font},
             layout=widgets.Layout(width=f"{t.font_px * 16}px"),
@@ -972,6 +975,7 @@ class StepperExplorer(Explorer):
         self._back.on_click(self._on_back)
         self._forward.on_click(self._on_forward)
         self._check.on_click(self._on_check)
+        self._answer.observe(self._on_answer_entered, names="value")
         self._reveal.on_click(self._on_reveal)
         self._sync_controls()
 
@@ -1080,6 +1084,10 @@ class StepperExplorer(Explorer):
             f'<span style="font-size:{t.font_px}px;color:{t.text};font-weight:{weight};">'
             f"{html.escape(mark + text)}</span>"
         )
+
+    def _on_answer_entered(self, change) -> None:
+        if change["new"].strip():  # the box is cleared on every step: nothing to check then
+            self._on_check(None)
 
     def _on_check(self, _button) -> None:
         v = self.view
