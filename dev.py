@@ -5,6 +5,7 @@
     python3 dev.py lab --check       install, start JupyterLab, check it answers, stop
     python3 dev.py test [ARGS]       the whole test suite; ARGS go to pytest
     python3 dev.py execute [NB ...]  re-run notebooks in place from a fresh kernel
+    python3 dev.py export [NB ...]   static HTML pages in artifacts/html/ (no kernel needed)
     python3 dev.py lint [ARGS]       ruff over the package, tests and notebooks
 
 Each command creates the virtual environment .venv/ on first use, installs this
@@ -39,7 +40,7 @@ NOTEBOOKS = ROOT / "notebooks"
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 STAMP = VENV / ".cnn-course-install.json"
 # the extras each command needs (pyproject.toml [project.optional-dependencies])
-EXTRAS = {"lab": (), "test": ("test",), "execute": ("dev",), "lint": ("dev",)}
+EXTRAS = {"lab": (), "test": ("test",), "execute": ("dev",), "lint": ("dev",), "export": ()}
 
 USAGE = __doc__.split("\n\n")[1]
 
@@ -213,6 +214,23 @@ def execute(args):
                               *map(str, paths)], cwd=ROOT))
 
 
+def export(args):
+    python = ensure_environment(EXTRAS["export"])
+    paths = [str(Path(arg).resolve()) for arg in args] or [
+        str(path) for path in sorted(NOTEBOOKS.glob("*.ipynb"))
+    ]
+    out = ROOT / "artifacts" / "html"
+    # The config ranks each explorer's static picture (text/html) above its live widget
+    # view, which a page without a kernel cannot draw.
+    command = [python, "-m", "jupyter", "nbconvert", "--to", "html",
+               "--config", str(ROOT / "jupyter_nbconvert_config.json"),
+               "--output-dir", str(out), *paths]
+    code = subprocess.call(command, cwd=ROOT)
+    if code == 0:
+        say(f"HTML pages written to {out.relative_to(ROOT)}/")
+    sys.exit(code)
+
+
 # --- runs inside .venv (called by `execute`) -------------------------------------
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -318,7 +336,7 @@ def _execute_in_venv(paths):
         sys.exit(f"{len(failed)} notebook(s) failed: {', '.join(map(str, failed))}")
 
 
-COMMANDS = {"lab": lab, "test": test, "execute": execute, "lint": lint}
+COMMANDS = {"lab": lab, "test": test, "execute": execute, "lint": lint, "export": export}
 
 
 def main(argv):
