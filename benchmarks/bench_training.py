@@ -49,25 +49,13 @@ import numpy as np  # noqa: E402
 from cnn_utils.datasets import load_mnist  # noqa: E402
 from cnn_utils.nn import (  # noqa: E402
     Adam,
-    Conv2D,
-    Dense,
-    Flatten,
     ImageAugmenter,
-    MaxPooling2D,
-    Sequential,
+    lecture_mnist_model,
 )
 
 
 def notes_model(seed=0):
-    model = Sequential(seed=seed)
-    model.add(Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)))
-    model.add(MaxPooling2D((2, 2)))
-    model.add(Conv2D(64, (3, 3), activation="relu"))
-    model.add(MaxPooling2D((2, 2)))
-    model.add(Conv2D(64, (3, 3), activation="relu"))
-    model.add(Flatten())
-    model.add(Dense(64, activation="relu"))
-    model.add(Dense(10, activation="softmax"))
+    model = lecture_mnist_model(seed=seed)
     model.compile(optimizer=Adam(1e-3), metrics=["accuracy"])
     return model
 

@@ -48,12 +48,8 @@ import numpy as np  # noqa: E402
 from cnn_utils.datasets import load_mnist  # noqa: E402
 from cnn_utils.nn import (  # noqa: E402
     Adam,
-    Conv2D,
-    Dense,
-    Flatten,
     ImageAugmenter,
-    MaxPooling2D,
-    Sequential,
+    lecture_mnist_model,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -70,23 +66,10 @@ SETTINGS = {
 }
 
 
-def notes_model(seed):
-    model = Sequential(seed=seed)
-    model.add(Conv2D(32, (3, 3), activation="relu", input_shape=(28, 28, 1)))
-    model.add(MaxPooling2D((2, 2)))
-    model.add(Conv2D(64, (3, 3), activation="relu"))
-    model.add(MaxPooling2D((2, 2)))
-    model.add(Conv2D(64, (3, 3), activation="relu"))
-    model.add(Flatten())
-    model.add(Dense(64, activation="relu"))
-    model.add(Dense(10, activation="softmax"))
-    return model
-
-
 def train(settings, augmentation, verbose):
     """Train one model; returns (model, history, test loss, test accuracy, (wall s, CPU s))."""
     (x_train, y_train), (x_test, y_test) = load_mnist()
-    model = notes_model(settings["model_seed"])
+    model = lecture_mnist_model(seed=settings["model_seed"])
     model.compile(
         optimizer=Adam(settings["optimizer"]["learning_rate"]),
         loss="sparse_categorical_crossentropy",

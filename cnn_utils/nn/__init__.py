@@ -47,6 +47,7 @@ from .layers import (
     Softmax,
 )
 from .model import LayerSummary, ModelSummary, Sequential
+from .models import lecture_mnist_model
 from .optimizers import OPTIMIZERS, SGD, Adam, Optimizer, RMSprop, get_optimizer
 
 __all__ = [
@@ -73,6 +74,7 @@ __all__ = [
     "RMSprop",
     "ReLU",
     "Sequential",
+    "lecture_mnist_model",
     "Softmax",
     "affine_transform_images",
     "augment_images",

@@ -314,7 +314,32 @@ class Layer:
 # --- convolution ----------------------------------------------------------------
 
 
-class Conv2D(Layer):
+class _Weighted(Layer):
+    """A layer with a ``kernel`` (last axis: outputs) and an optional ``bias``."""
+
+    def _initial_params(self, shape, fan_in, fan_out, rng, dtype):
+        # He for ReLU layers, Glorot otherwise, uniform, from the model's seeded generator
+        relu = self.activation == "relu"
+        limit = _he_limit(fan_in) if relu else _glorot_limit(fan_in, fan_out)
+        params = {"kernel": rng.uniform(-limit, limit, shape).astype(dtype)}
+        if self.use_bias:
+            params["bias"] = np.zeros(shape[-1], dtype=dtype)
+        return params
+
+    @property
+    def kernel(self):
+        """The weights (the live array): ``(kh, kw, C_in, filters)`` or ``(features, units)``."""
+        self._require_built("kernel")
+        return self._params["kernel"]
+
+    @property
+    def bias(self):
+        """The biases, one per output, or None without bias (the live array)."""
+        self._require_built("bias")
+        return self._params.get("bias")
+
+
+class Conv2D(_Weighted):
     """2-D convolution layer (cross-correlation, as in Keras): ``act(conv2d(x, kernel) + bias)``.
 
     Parameters
@@ -401,24 +426,8 @@ class Conv2D(Layer):
     def _make_params(self, input_shape, rng, dtype):
         kh, kw = self.kernel_size
         cin = input_shape[2]
-        fan_in, fan_out = kh * kw * cin, kh * kw * self.filters
-        limit = _he_limit(fan_in) if self.activation == "relu" else _glorot_limit(fan_in, fan_out)
-        params = {"kernel": rng.uniform(-limit, limit, (kh, kw, cin, self.filters)).astype(dtype)}
-        if self.use_bias:
-            params["bias"] = np.zeros(self.filters, dtype=dtype)
-        return params
-
-    @property
-    def kernel(self):
-        """The filters, shape ``(kh, kw, C_in, filters)`` (the live array)."""
-        self._require_built("kernel")
-        return self._params["kernel"]
-
-    @property
-    def bias(self):
-        """The biases, shape ``(filters,)``, or None without bias."""
-        self._require_built("bias")
-        return self._params.get("bias")
+        shape = (kh, kw, cin, self.filters)
+        return self._initial_params(shape, kh * kw * cin, kh * kw * self.filters, rng, dtype)
 
     def forward(self, x, training=False, rng=None):
         g = self._geometry(x.shape)
@@ -599,7 +608,7 @@ class Flatten(Layer):
         return dout.reshape(self._x_shape) if need_dx else None
 
 
-class Dense(Layer):
+class Dense(_Weighted):
     """Fully connected layer: ``act(x @ kernel + bias)``.
 
     Parameters
@@ -648,25 +657,7 @@ class Dense(Layer):
 
     def _make_params(self, input_shape, rng, dtype):
         fan_in = input_shape[0]
-        limit = (
-            _he_limit(fan_in) if self.activation == "relu" else _glorot_limit(fan_in, self.units)
-        )
-        params = {"kernel": rng.uniform(-limit, limit, (fan_in, self.units)).astype(dtype)}
-        if self.use_bias:
-            params["bias"] = np.zeros(self.units, dtype=dtype)
-        return params
-
-    @property
-    def kernel(self):
-        """The weights, shape ``(features, units)`` (the live array)."""
-        self._require_built("kernel")
-        return self._params["kernel"]
-
-    @property
-    def bias(self):
-        """The biases, shape ``(units,)``, or None without bias."""
-        self._require_built("bias")
-        return self._params.get("bias")
+        return self._initial_params((fan_in, self.units), fan_in, self.units, rng, dtype)
 
     def forward(self, x, training=False, rng=None):
         z = x @ self._params["kernel"]
