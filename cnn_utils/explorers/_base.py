@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import html
 
+from ..presentation import theme
+
 
 class Explorer:
     """Base class: subclasses implement ``_build_widget`` and ``static_html``."""
@@ -57,3 +59,61 @@ class Explorer:
         )
         bundle["text/plain"] = f"{self.title} (interactive; run the cell in JupyterLab to use it)"
         return bundle
+
+
+class StepControls:
+    """Back, step, play and a position slider, for explorers that walk window by window.
+
+    The slider holds the position: the buttons move it, Play is linked to it in
+    the browser (so playing needs no kernel round trip per frame), and the
+    explorer observes it. Sized from the presenter theme.
+    """
+
+    def __init__(self, position: int, last: int, description: str):
+        import ipywidgets as widgets
+
+        t = theme()
+        size = {"width": f"{t.font_px * 8}px", "height": f"{t.font_px * 2 + 8}px"}
+        self.back = widgets.Button(
+            description="◀ back", tooltip="previous window", layout=widgets.Layout(**size)
+        )
+        self.forward = widgets.Button(
+            description="step ▶", tooltip="next window", layout=widgets.Layout(**size)
+        )
+        for button in (self.back, self.forward):
+            button.style.font_size = f"{t.font_px}px"
+        self.slider = widgets.IntSlider(
+            value=position,
+            min=0,
+            max=last,
+            description=description,
+            continuous_update=True,
+            layout=widgets.Layout(width=f"{t.font_px * 30}px"),
+            style={"description_width": f"{t.font_px * 6}px"},
+        )
+        self.play = widgets.Play(
+            value=position, min=0, max=last, interval=900, tooltip="play / pause the sweep"
+        )
+        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.back.on_click(lambda _button: self._move(-1))
+        self.forward.on_click(lambda _button: self._move(1))
+        self.row = widgets.HBox([self.back, self.forward, self.play, self.slider])
+
+    def _move(self, delta: int) -> None:
+        target = self.slider.value + delta
+        if 0 <= target <= self.slider.max:
+            self.slider.value = target
+
+    def set_range(self, n_steps: int, position: int) -> None:
+        """Fit the slider and Play to ``n_steps`` positions and move to ``position``."""
+        last = max(n_steps - 1, 0)
+        for control in (self.slider, self.play):
+            if control.value > last:
+                control.value = last
+            control.max = last
+        self.slider.value = position
+
+    def sync(self, position: int, n_steps: int) -> None:
+        """Disable back at the first window and step at the last (both when there are none)."""
+        self.back.disabled = n_steps == 0 or position == 0
+        self.forward.disabled = n_steps == 0 or position >= n_steps - 1

@@ -30,7 +30,7 @@ from .._checks import as_float_array, check_choice, check_int
 from ..pooling import avg_pool2d, max_pool2d
 from ..presentation import theme
 from ..shapes import output_size
-from ._base import Explorer
+from ._base import Explorer, StepControls
 from ._render import format_number, matrix_html, row_html
 
 MODES = ("max", "average")
@@ -480,7 +480,6 @@ class PoolExplorer(Explorer):
 
         t = theme()
         style = {"description_width": f"{t.font_px * 6}px"}
-        button_layout = widgets.Layout(width=f"{t.font_px * 8}px", height=f"{t.font_px * 2 + 8}px")
         last = max(self.state.n_steps() - 1, 0)
         s = self.state
         self._mode = widgets.ToggleButtons(
@@ -503,16 +502,9 @@ class PoolExplorer(Explorer):
         self._ceil = widgets.Checkbox(
             value=s.ceil_mode, description="ceil mode (keep a partial window)", indent=False
         )
-        self._back = widgets.Button(description="◀ back", layout=button_layout)
-        self._forward = widgets.Button(description="step ▶", layout=button_layout)
-        for button in (self._back, self._forward):
-            button.style.font_size = f"{t.font_px}px"
-        self._slider = widgets.IntSlider(
-            value=s.position, min=0, max=last, description="window", style=style,
-            layout=widgets.Layout(width=f"{t.font_px * 30}px"),
-        )  # fmt: skip
-        self._play = widgets.Play(value=s.position, min=0, max=last, interval=900)
-        widgets.jslink((self._play, "value"), (self._slider, "value"))
+        self._nav = StepControls(s.position, last, "window")
+        self._back, self._forward = self._nav.back, self._nav.forward
+        self._slider, self._play = self._nav.slider, self._nav.play
         self._html = widgets.HTML(value=self.view.html)
         hint = widgets.HTML(
             f'<span style="font-size:{t.font_px}px;">{html.escape(KEYBOARD_HINT)}</span>'
@@ -520,14 +512,12 @@ class PoolExplorer(Explorer):
         for control in (self._mode, self._pool, self._stride, self._padding, self._ceil):
             control.observe(self._on_settings, names="value")
         self._slider.observe(self._on_position, names="value")
-        self._back.on_click(self._on_back)
-        self._forward.on_click(self._on_forward)
         self._sync_buttons()
         return widgets.VBox(
             [
                 widgets.HBox([self._mode, self._ceil]),
                 widgets.HBox([self._pool, self._stride, self._padding]),
-                widgets.HBox([self._back, self._forward, self._play, self._slider]),
+                self._nav.row,
                 hint,
                 self._html,
             ]
@@ -551,9 +541,7 @@ class PoolExplorer(Explorer):
         }
 
     def _sync_buttons(self) -> None:
-        n = self.view.n_steps
-        self._back.disabled = n == 0 or self.state.position == 0
-        self._forward.disabled = n == 0 or self.state.position >= n - 1
+        self._nav.sync(self.state.position, self.view.n_steps)
 
     def _render(self) -> None:
         self.view = pool_view(self.state)
@@ -577,13 +565,9 @@ class PoolExplorer(Explorer):
                 padding=int(self._padding.value),
                 ceil_mode=bool(self._ceil.value),
             )
-            last = max(new.n_steps() - 1, 0)
-            new = replace(new, position=min(new.position, last))
-            for control in (self._slider, self._play):
-                if control.value > last:
-                    control.value = last
-                control.max = last
-            self._slider.value = new.position
+            n = new.n_steps()
+            new = replace(new, position=min(new.position, max(n - 1, 0)))
+            self._nav.set_range(n, new.position)
             self.state = new
         finally:
             self._syncing = False
@@ -594,14 +578,6 @@ class PoolExplorer(Explorer):
             return
         self.state = replace(self.state, position=int(change["new"]))
         self._render()
-
-    def _on_back(self, _button) -> None:
-        if self.state.position > 0:
-            self._slider.value = self.state.position - 1
-
-    def _on_forward(self, _button) -> None:
-        if self.state.position < self.view.n_steps - 1:
-            self._slider.value = self.state.position + 1
 
 
 def pool_explorer(x=None, mode="max", pool_size=2, stride=2, padding=0, ceil_mode=False):

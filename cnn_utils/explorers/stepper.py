@@ -51,7 +51,7 @@ from .._checks import as_float_array, check_choice, check_int
 from ..conv import conv2d, conv_step
 from ..presentation import theme
 from ..shapes import output_size
-from ._base import Explorer
+from ._base import Explorer, StepControls
 from ._render import cell_colour, format_number, matrix_html, row_html
 
 MODES = ("correlation", "convolution")
@@ -903,29 +903,9 @@ class StepperExplorer(Explorer):
         last = max(self.state.n_steps() - 1, 0)
 
         self._html = widgets.HTML(value=self.view.html)
-        self._back = widgets.Button(
-            description="◀ back", tooltip="previous window", layout=button_layout
-        )
-        self._forward = widgets.Button(
-            description="step ▶", tooltip="next window", layout=button_layout
-        )
-        self._slider = widgets.IntSlider(
-            value=self.state.position,
-            min=0,
-            max=last,
-            description="position",
-            continuous_update=True,
-            layout=widgets.Layout(width=f"{t.font_px * 30}px"),
-            style=desc,
-        )
-        self._play = widgets.Play(
-            value=self.state.position,
-            min=0,
-            max=last,
-            interval=900,
-            tooltip="play / pause the sweep",
-        )
-        widgets.jslink((self._play, "value"), (self._slider, "value"))
+        self._nav = StepControls(self.state.position, last, "position")
+        self._back, self._forward = self._nav.back, self._nav.forward
+        self._slider, self._play = self._nav.slider, self._nav.play
         self._stride = widgets.IntSlider(
             value=self.state.stride,
             min=STRIDE_RANGE[0],
@@ -965,15 +945,13 @@ class StepperExplorer(Explorer):
         self._reveal = widgets.Button(description="Reveal", layout=button_layout)
         self._feedback = widgets.HTML(value="")
         hint = widgets.HTML(f'<span style="font-size:{font};">{html.escape(KEYBOARD_HINT)}</span>')
-        for button in (self._back, self._forward, self._check, self._reveal):
+        for button in (self._check, self._reveal):
             button.style.font_size = font
 
         self._slider.observe(self._on_position, names="value")
         for control in (self._stride, self._padding, self._mode):
             control.observe(self._on_settings, names="value")
         self._predict.observe(self._on_predict, names="value")
-        self._back.on_click(self._on_back)
-        self._forward.on_click(self._on_forward)
         self._check.on_click(self._on_check)
         self._answer.observe(self._on_answer_entered, names="value")
         self._reveal.on_click(self._on_reveal)
@@ -981,7 +959,7 @@ class StepperExplorer(Explorer):
 
         return widgets.VBox(
             [
-                widgets.HBox([self._back, self._forward, self._play, self._slider]),
+                self._nav.row,
                 hint,
                 widgets.HBox([self._stride, self._padding]),
                 self._mode,
@@ -1022,8 +1000,7 @@ class StepperExplorer(Explorer):
     def _sync_controls(self) -> None:
         n = self.view.n_steps
         pos = self.state.position
-        self._back.disabled = n == 0 or pos == 0
-        self._forward.disabled = n == 0 or pos >= n - 1
+        self._nav.sync(pos, n)
         off = not self.state.predict or n == 0
         self._answer.disabled = off
         self._check.disabled = off
@@ -1052,12 +1029,7 @@ class StepperExplorer(Explorer):
         self.state = new
         self._syncing = True
         try:
-            last = max(n - 1, 0)
-            for control in (self._slider, self._play):
-                if control.value > last:
-                    control.value = last
-                control.max = last
-            self._slider.value = new.position
+            self._nav.set_range(n, new.position)
         finally:
             self._syncing = False
         self._feedback.value = ""
@@ -1067,14 +1039,6 @@ class StepperExplorer(Explorer):
         self.state = replace(self.state, predict=bool(change["new"]), revealed=False)
         self._feedback.value = ""
         self._render()
-
-    def _on_back(self, _button) -> None:
-        if self.state.position > 0:
-            self._slider.value = self.state.position - 1
-
-    def _on_forward(self, _button) -> None:
-        if self.state.position < self.view.n_steps - 1:
-            self._slider.value = self.state.position + 1
 
     def _say(self, text: str, good: bool | None = None) -> None:
         t = theme()
