@@ -7,6 +7,8 @@
     python3 dev.py execute [NB ...]  re-run notebooks in place from a fresh kernel
     python3 dev.py export [NB ...]   static HTML pages in artifacts/html/ (no kernel needed)
     python3 dev.py lint [ARGS]       ruff over the package, tests and notebooks
+    python3 dev.py student           the notebooks without solutions, in artifacts/student/
+    python3 dev.py answers           the instructor's answer key, artifacts/answer_key.md
 
 Each command creates the virtual environment .venv/ on first use, installs this
 project into it (editable, with the extras the command needs) and reuses both
@@ -40,7 +42,10 @@ NOTEBOOKS = ROOT / "notebooks"
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 STAMP = VENV / ".cnn-course-install.json"
 # the extras each command needs (pyproject.toml [project.optional-dependencies])
-EXTRAS = {"lab": (), "test": ("test",), "execute": ("dev",), "lint": ("dev",), "export": ()}
+EXTRAS = {"lab": (), "test": ("test",), "execute": ("dev",), "lint": ("dev",), "export": (),
+          "answers": ()}
+STUDENT_EDITION = ROOT / "artifacts" / "student"
+ANSWER_KEY = ROOT / "artifacts" / "answer_key.md"
 
 USAGE = __doc__.split("\n\n")[1]
 
@@ -231,6 +236,59 @@ def export(args):
     sys.exit(code)
 
 
+def _cell_text(cell):
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def student_edition(notebook):
+    """Return a copy of the notebook `notebook` (parsed JSON) for students: the cells tagged
+    "solution" left out, and each cell tagged "edition-note" given its student text."""
+    cells = []
+    for cell in notebook["cells"]:
+        if "solution" in _tags(cell):
+            continue
+        if "edition-note" in _tags(cell):
+            cell = dict(cell, metadata=dict(cell["metadata"]))
+            text = cell["metadata"].pop("student_source", None)
+            if text is None:
+                sys.exit("A cell tagged 'edition-note' has no metadata 'student_source' "
+                         "(the text the student edition shows instead).")
+            cell["source"] = text
+        cells.append(cell)
+    return dict(notebook, cells=cells)
+
+
+def student(args):
+    """Write every notebook without its solutions to artifacts/student/ (standard library)."""
+    if args:
+        sys.exit(f"`student` takes no arguments, got {' '.join(args)}.")
+    if STUDENT_EDITION.exists():
+        shutil.rmtree(STUDENT_EDITION)
+    STUDENT_EDITION.mkdir(parents=True)
+    removed = 0
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        edition = student_edition(notebook)
+        removed += len(notebook["cells"]) - len(edition["cells"])
+        text = json.dumps(edition, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        (STUDENT_EDITION / path.name).write_text(text, encoding="utf-8")
+    say(f"Student edition written to {STUDENT_EDITION.relative_to(ROOT)}/ "
+        f"({removed} solution cells left out). Hand out that folder in place of notebooks/.")
+
+
+def answers(args):
+    if args:
+        sys.exit(f"`answers` takes no arguments, got {' '.join(args)}.")
+    python = ensure_environment(EXTRAS["answers"])
+    # the expected answers are computed by cnn_utils, which lives in the environment
+    sys.exit(subprocess.call([python, str(Path(__file__).resolve()), "_answers"], cwd=ROOT))
+
+
 # --- runs inside .venv (called by `execute`) -------------------------------------
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -336,7 +394,90 @@ def _execute_in_venv(paths):
         sys.exit(f"{len(failed)} notebook(s) failed: {', '.join(map(str, failed))}")
 
 
-COMMANDS = {"lab": lab, "test": test, "execute": execute, "lint": lint, "export": export}
+# --- runs inside .venv (called by `answers`) -------------------------------------
+
+def _exercise_cells(notebook):
+    """Map each exercise id of a notebook to its question, answer and solution text."""
+    found = {}
+    for cell in notebook["cells"]:
+        exercise = cell.get("metadata", {}).get("exercise")
+        if not exercise:
+            continue
+        parts = found.setdefault(exercise, {"question": [], "answer": "", "solution": ""})
+        if "solution" in _tags(cell):
+            parts["solution"] = _cell_text(cell)
+        elif "answer" in _tags(cell):
+            parts["answer"] = _cell_text(cell)
+        elif cell.get("cell_type") == "markdown":
+            parts["question"].append(_cell_text(cell))
+    return found
+
+
+def _solution_parts(markdown):
+    """Split a solution cell's <details> markdown into (python code, explanation)."""
+    lines = markdown.splitlines()
+    fences = [i for i, line in enumerate(lines) if line.strip().startswith("```")]
+    if len(fences) < 2:
+        return "", markdown
+    code = "\n".join(lines[fences[0] + 1:fences[1]])
+    words = [line for line in lines[:fences[0]] + lines[fences[1] + 1:]
+             if not line.strip().startswith(("<details", "</details"))]
+    return code, "\n".join(words).strip()
+
+
+def _shown_expected(value):
+    import numpy as np
+
+    if callable(value):
+        return f"the course's function `{value.__module__}.{value.__qualname__}`"
+    if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
+        text = np.array2string(np.asarray(value), precision=6, separator=", ",
+                               max_line_width=100)
+        return f"\n```\n{text}\n```"
+    return f"`{value!r}`"
+
+
+def _write_answer_key():
+    import numpy as np
+
+    from cnn_utils import exercises
+
+    np.set_printoptions(precision=6, suppress=True)
+    lines = ["# Answer key (instructors only)", "",
+             "Written by `python3 dev.py answers`; the expected answers are computed by "
+             "`cnn_utils.answers`.", ""]
+    problems = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cells = _exercise_cells(notebook)
+        registered = {ex.id: ex for ex in exercises._exercises(path.name)}
+        if not cells and not registered:
+            continue
+        lines += [f"## {path.stem}", ""]
+        for exercise_id in sorted(set(cells) | set(registered),
+                                  key=lambda i: int(i.split(".")[1])):
+            parts = cells.get(exercise_id)
+            exercise = registered.get(exercise_id)
+            if parts is None or exercise is None:
+                where = "the notebook" if parts is None else "cnn_utils/answers"
+                problems.append(f"{exercise_id} is missing from {where}")
+                continue
+            code, why = _solution_parts(parts["solution"])
+            lines += [f"### Exercise {exercise_id} ({exercise.kind})", ""]
+            lines += ["\n\n".join(q.strip() for q in parts["question"]), ""]
+            lines += [f"**Expected answer:** {_shown_expected(exercise.value())}", ""]
+            if exercise.choices:
+                lines += [f"(choices {', '.join(exercise.choices)})", ""]
+            lines += ["**Worked solution:**", "", "```python", code, "```", "", why, ""]
+    ANSWER_KEY.parent.mkdir(parents=True, exist_ok=True)
+    ANSWER_KEY.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    say(f"Answer key written to {ANSWER_KEY.relative_to(ROOT)}")
+    if problems:
+        sys.exit("The notebooks and cnn_utils/answers disagree:\n  " + "\n  ".join(problems))
+
+
+COMMANDS = {"lab": lab, "test": test, "execute": execute, "lint": lint, "export": export,
+            "student": student, "answers": answers}
 
 
 def main(argv):
@@ -346,6 +487,9 @@ def main(argv):
     command, args = argv[0], argv[1:]
     if command == "_execute":
         _execute_in_venv(args)
+        return 0
+    if command == "_answers":
+        _write_answer_key()
         return 0
     if command not in COMMANDS:
         print(f"Unknown command {command!r}; the commands are: {', '.join(COMMANDS)}.\n")
