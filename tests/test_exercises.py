@@ -22,7 +22,6 @@ import re
 import subprocess
 import sys
 import textwrap
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -85,10 +84,11 @@ def split_hint(text):
 def registered_ids():
     """Every exercise id the registry knows, read from ``progress`` for each notebook."""
     found = set()
-    for number in NOTEBOOK_NUMBERS:
+    progress = getattr(cu, "progress", None)  # missing: no test below runs, the first fails
+    for number in NOTEBOOK_NUMBERS if progress else []:
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
-            cu.progress(notebook=number)
+            progress(notebook=number)
         found |= {
             f"{nb}.{k}" for nb, k in EXERCISE_ID.findall(buffer.getvalue()) if nb == number
         }
@@ -98,7 +98,7 @@ def registered_ids():
 IDS = registered_ids()
 # The kind an exercise is registered with ("number", "label", ...): only the label
 # test needs it, through the accessor the convention keeps for tests and the key.
-KINDS = {ex.id: ex.kind for nb in NOTEBOOK_NUMBERS for ex in exercises._exercises(nb)}
+KINDS = {ex.id: ex.kind for nb in NOTEBOOK_NUMBERS if IDS for ex in exercises._exercises(nb)}
 
 
 def expected(exercise_id):
@@ -145,6 +145,7 @@ def wrong_answer(value):
 
 
 def test_the_registry_has_exercises():
+    assert hasattr(cu, "progress"), "cnn_utils exports no progress()"
     assert IDS, "no exercise is registered: cu.progress names no exercise id for 00-09"
 
 
@@ -176,7 +177,8 @@ def test_a_placeholder_is_not_answered_yet(exercise_id, placeholder):
     assert result is False
     assert len(printed_lines(text)) == 1, text
     assert NOT_ANSWERED.search(text), text
-    assert not CORRECT.match(text) and not WRONG.match(text), text
+    assert not CORRECT.match(text), text
+    assert not WRONG.match(text), text
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -267,7 +269,7 @@ garbage = st.recursive(
 @given(answer=garbage)
 def test_a_check_never_raises_whatever_it_is_given(exercise_id, answer):
     result, text = run_check(exercise_id, answer)
-    assert result in (True, False) and isinstance(result, (bool, np.bool_)), repr(result)
+    assert isinstance(result, (bool, np.bool_)), repr(result)
     lines = printed_lines(text)
     assert 1 <= len(lines) <= 2, f"one verdict line plus a hint, got:\n{text}"
     assert CORRECT.match(lines[0]) or WRONG.match(lines[0]) or NOT_ANSWERED.search(lines[0]), text
@@ -377,7 +379,8 @@ def test_a_wrong_function_names_the_first_failing_case(exercise_id):
     verdict, _ = split_hint(text)
     assert WRONG.match(verdict), text
     assert "-12345.5" in verdict, f"says what the function returned: {verdict}"
-    assert re.search(r"expected|should", verdict, re.IGNORECASE), f"says what was expected: {verdict}"
+    assert re.search(r"expected|should", verdict, re.IGNORECASE), (
+        f"says what was expected: {verdict}")
 
 
 @pytest.mark.parametrize("exercise_id", ids_of_kind("function"))
@@ -393,7 +396,8 @@ def test_a_function_that_raises_is_reported_not_raised(exercise_id):
 def test_a_function_answer_that_is_not_a_function_is_wrong(exercise_id):
     for answer in (3, "def f(x): return x", [1, 2]):
         result, text = run_check(exercise_id, answer)
-        assert result is False and WRONG.match(text), text
+        assert result is False, text
+        assert WRONG.match(text), text
 
 
 # --- sessions: staged hints, order independence, progress ---------------------------
@@ -480,7 +484,7 @@ def test_hints_come_in_two_stages(exercise_id, three_wrong_tries):
     first, second, third = (split_hint(t) for t in three_wrong_tries[exercise_id])
     assert first[1], f"the first wrong answer gets a nudge: {three_wrong_tries[exercise_id][0]}"
     assert second[1], f"the second wrong answer gets a hint: {three_wrong_tries[exercise_id][1]}"
-    assert first[1] != second[1], f"the second hint is the stronger one, not the nudge again: {first[1]}"
+    assert first[1] != second[1], f"the second hint is stronger, not the nudge again: {first[1]}"
     assert third[1] == second[1], "after the second wrong answer the stronger hint stays"
 
 
@@ -521,7 +525,7 @@ def test_checks_give_the_right_verdict_in_any_order():
         + mixed + [("right", i) for i in reversed(IDS)]
     )
     wrong_verdicts = []
-    for (what, exercise_id), (result, text) in zip(steps, run_session(steps)):
+    for (what, exercise_id), (result, text) in zip(steps, run_session(steps), strict=True):
         good = {
             "right": result is True and CORRECT.match(text) and len(printed_lines(text)) == 1,
             "wrong": result is False and WRONG.match(text),
@@ -548,8 +552,8 @@ def test_progress_reports_exactly_the_solved_set():
             steps += [("wrong", exercise_id), ("right", exercise_id)]
     steps += [("progress", nb) for nb in NOTEBOOK_NUMBERS]
     report = run_session(steps)
-    before = {nb: text for (_, nb), (_, text) in zip(steps[:10], report[:10])}
-    after = {nb: text for (_, nb), (_, text) in zip(steps[-10:], report[-10:])}
+    before = {nb: text for (_, nb), (_, text) in zip(steps[:10], report[:10], strict=True)}
+    after = {nb: text for (_, nb), (_, text) in zip(steps[-10:], report[-10:], strict=True)}
 
     problems = []
     for nb in NOTEBOOK_NUMBERS:
