@@ -27,7 +27,10 @@ def shown(value) -> str:
         text = value if len(value) <= _MAX_SHOWN else value[:_MAX_SHOWN] + "..."
         return f"the text {text!r}"
     if isinstance(value, numbers.Number):
-        return f"{value:g}" if isinstance(value, numbers.Real) else repr(value)
+        try:
+            return f"{value:g}" if isinstance(value, numbers.Real) else repr(value)
+        except (OverflowError, ValueError, TypeError):
+            return "a number too large to show"
     if isinstance(value, np.ndarray):
         if value.ndim == 0 or value.size == 1:
             return shown(value.reshape(-1)[0].item())
@@ -57,7 +60,10 @@ def _number(answer):
         return None, f"your answer is {shown(answer)}; give a single number"
     if not isinstance(answer, numbers.Real):
         return None, f"your answer is {shown(answer)}, not a number"
-    value = float(answer)
+    try:
+        value = float(answer)
+    except (OverflowError, ValueError, TypeError):
+        return None, "your answer is too large to be a number of this course"
     if not np.isfinite(value):
         return None, f"your answer is {value}; give a finite number"
     return value, ""
@@ -104,7 +110,18 @@ def judge_choice(answer, exercise):
 
 
 def judge_array(answer, exercise):
-    return compare_arrays(answer, np.asarray(exercise.value(), dtype=float), exercise.tol)
+    if exercise.apply is None:
+        return compare_arrays(answer, np.asarray(exercise.value(), dtype=float), exercise.tol)
+    expected = np.asarray(exercise.value(), dtype=float)
+    right, why = compare_arrays(answer, expected, exercise.tol)
+    if right or "differ" not in why:   # right, or wrong in a way that gives nothing away
+        return right, why
+    want = np.asarray(exercise.apply(expected), dtype=float)
+    try:
+        made = exercise.apply(answer)
+    except Exception as error:  # the student's answer could not be used at all
+        return False, f"your answer cannot be used here ({type(error).__name__}: {error})"
+    return compare_arrays(made, want, exercise.tol, exercise.applied, "it should be")
 
 
 def compare_arrays(answer, want: np.ndarray, tol: float, whose: str = "your answer",
@@ -134,7 +151,7 @@ def compare_arrays(answer, want: np.ndarray, tol: float, whose: str = "your answ
     if close.all():
         return True, ""
     wrong = np.argwhere(~close)
-    return False, (f"{len(wrong)} of {got.size} entries differ; "
+    return False, (f"{len(wrong)} of {got.size} entries of {whose} differ; "
                    f"the first is at {_position(wrong[0], got.ndim)}")
 
 

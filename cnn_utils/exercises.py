@@ -53,6 +53,8 @@ class Exercise:
     compare_size: bool = False
     choices: str = ""
     cases: Callable[[], Sequence[Case]] | None = None
+    apply: Callable[[Any], Any] | None = None
+    applied: str = ""
 
     def value(self):
         """The expected answer (for "function", the reference function), computed once."""
@@ -72,7 +74,8 @@ _SOLVED: set[str] = set()
 
 def register(exercise_id: str, kind: str, expected: Callable[[], Any], hints: Sequence[str],
              *, tol: float = 1e-6, compare_size: bool = False, choices: str = "",
-             cases: Callable[[], Sequence[Case]] | None = None) -> Exercise:
+             cases: Callable[[], Sequence[Case]] | None = None,
+             apply: Callable[[Any], Any] | None = None, applied: str = "") -> Exercise:
     """Register one exercise (called by the modules of :mod:`cnn_utils.answers`).
 
     Parameters
@@ -99,6 +102,13 @@ def register(exercise_id: str, kind: str, expected: Callable[[], Any], hints: Se
     cases : callable, optional
         For "function": returns a list of :class:`Case`; the student's function and
         the reference are called on each, and the first disagreement is reported.
+    apply : callable, optional
+        For "array", where naming the wrong entries would give the solution away:
+        compare ``apply(answer)`` with ``apply(expected)`` instead (a kernel is judged
+        by the picture it makes). An error in ``apply`` is reported as the answer's.
+    applied : str
+        With ``apply``: names the applied answer in the feedback ("the image your
+        kernel makes").
 
     Returns
     -------
@@ -119,8 +129,10 @@ def register(exercise_id: str, kind: str, expected: Callable[[], Any], hints: Se
         raise ValueError(f"{exercise_id}: choices go with kind 'choice' and only with it")
     if (kind == "function") != (cases is not None):
         raise ValueError(f"{exercise_id}: cases go with kind 'function' and only with it")
+    if apply is not None and (kind != "array" or not applied):
+        raise ValueError(f"{exercise_id}: apply goes with kind 'array' and needs `applied`")
     exercise = Exercise(exercise_id, kind, expected, tuple(hints), tol, compare_size,
-                        choices.upper(), cases)
+                        choices.upper(), cases, apply, applied)
     _REGISTRY[exercise_id] = exercise
     _EXPECTED.pop(exercise_id, None)
     return exercise
@@ -155,7 +167,11 @@ def _verdict(exercise_id, answer) -> tuple[bool, str]:
     if answer is None or answer is Ellipsis:
         return False, f"{NOT_ANSWERED}: replace the ... with your answer and run the cell again."
     exercise = known[exercise_id]
-    right, why = JUDGES[exercise.kind](answer, exercise)
+    exercise.value()  # a fault here is the course's, reported by check as such
+    try:
+        right, why = JUDGES[exercise.kind](answer, exercise)
+    except Exception as error:  # an answer that breaks every reading of it is still wrong
+        right, why = False, f"your answer could not be read ({type(error).__name__}: {error})"
     if right:
         _SOLVED.add(exercise_id)
         return True, f"{CORRECT}: exercise {exercise_id} solved."
@@ -200,7 +216,7 @@ def check(exercise_id: str, answer) -> bool:
     except Exception as error:  # a fault in the course's own answers must not stop a notebook
         right, line = False, (f"{WRONG}: this exercise could not be checked "
                               f"({type(error).__name__}: {error}); please tell your instructor.")
-    print(line)
+    print(" ".join(str(line).split()))  # one line, whatever an error message held
     return right
 
 
