@@ -249,7 +249,9 @@ scalars = st.one_of(
     st.sampled_from([float("nan"), float("inf"), -float("inf"), np.nan, np.float16(65504)]),
     st.builds(Hostile), st.builds(HostileSequence, st.lists(st.integers(), max_size=3)),
     st.just(object()), st.just(print), st.just(int), st.just(np), st.just(slice(1, 2)),
-    st.just(a_raising_function), st.just(lambda: 1),
+    st.just(a_raising_function), st.just(lambda: 1), st.just(iter([1, 2])),
+    st.just(np.ma.masked_array([1.0, 2.0], mask=[False, True])),
+    st.just(np.array([None, [1, 2]], dtype=object)), st.just(np.float64(np.nan)),
 )
 garbage = st.recursive(
     st.one_of(scalars, numpy_arrays),
@@ -290,6 +292,24 @@ def test_named_garbage_is_a_wrong_answer_not_an_error(exercise_id, answer):
     assert result is False, text
     assert WRONG.match(text), text
     assert not INTERNAL_FAULT.search(text), f"the check broke instead of judging: {text}"
+
+
+@pytest.mark.parametrize("exercise_id", [None, 2.1, "2.1", "99.1", "02.99", "", b"02.1", Hostile()])
+def test_an_unknown_exercise_id_is_a_sentence_not_an_error(exercise_id):
+    result, text = run_check(exercise_id, 3)
+    assert result is False
+    assert len(printed_lines(text)) == 1, text
+    assert WRONG.match(text), text
+
+
+@pytest.mark.parametrize("notebook", ["02", 2, "02_convolution_step_by_step.ipynb", "99", None,
+                                      "", 2.5, [2], -1])
+def test_progress_never_raises(notebook):
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        cu.progress(notebook=notebook)
+    assert len(printed_lines(buffer.getvalue())) == 1, buffer.getvalue()
+    assert not EMOJI.search(buffer.getvalue())
 
 
 # --- feedback that fits the kind of answer -----------------------------------------
@@ -389,6 +409,7 @@ def test_a_function_that_raises_is_reported_not_raised(exercise_id):
     verdict, _ = split_hint(text)
     assert result is False
     assert WRONG.match(verdict), text
+    assert not INTERNAL_FAULT.search(text), f"the check broke instead of judging: {text}"
     assert "ZeroDivisionError" in verdict or "the student's bug" in verdict, verdict
 
 
