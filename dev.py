@@ -430,6 +430,8 @@ def _shown_expected(value):
 
     if callable(value):
         return f"the course's function `{value.__module__}.{value.__qualname__}`"
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
         text = np.array2string(np.asarray(value), precision=6, separator=", ",
                                max_line_width=100)
