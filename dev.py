@@ -272,6 +272,27 @@ def _store_without_widgets(nb):
     return nb
 
 
+def _coalesce_streams(nb):
+    """Merge consecutive stdout (or stderr) outputs of a cell into one, as JupyterLab does.
+
+    How a kernel splits a cell's printing into messages depends on timing, so without
+    this two runs of an unchanged notebook store the same text in different pieces.
+    """
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.get("output_type") == "stream" and previous is not None
+                    and previous.get("output_type") == "stream"
+                    and previous.get("name") == output.get("name")):
+                previous["text"] += output["text"]
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+    return nb
+
+
 def _execute_in_venv(paths):
     import nbformat
     from nbclient import NotebookClient
@@ -301,7 +322,7 @@ def _execute_in_venv(paths):
             continue
         # the patch version of Python differs between machines; it is not the notebook's business
         nb.metadata.get("language_info", {}).pop("version", None)
-        nb = _store_without_widgets(nb)
+        nb = _coalesce_streams(_store_without_widgets(nb))
         nbformat.validate(nb)
         nbformat.write(nb, path)
         say(f"{shown}: executed in {time.monotonic() - started:.1f} s")

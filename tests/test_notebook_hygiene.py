@@ -105,6 +105,12 @@ def notebook_problems(nb) -> list[str]:
                 )
             for text in _output_texts(output):
                 problems.extend(_leaks(where, text))
+        streams = [(o.get("output_type"), o.get("name")) for o in cell.get("outputs", [])]
+        if any(a == b and a[0] == "stream" for a, b in zip(streams, streams[1:], strict=False)):
+            problems.append(
+                f"{where} stores its printing in pieces that depend on timing; "
+                "`python3 dev.py execute` stores each stream whole"
+            )
 
     widget_state = nb.get("metadata", {}).get("widgets", {})
     if widget_state:
@@ -274,6 +280,10 @@ def _stored_widget_view(nb):
     nb.cells[3].outputs[0].data[WIDGET_VIEW] = {"model_id": "abc", "version_major": 2}
 
 
+def _stream_in_pieces(nb):
+    nb.cells[2].outputs.append(new_output("stream", name="stdout", text="37\n"))
+
+
 def _empty_cell(nb):
     nb.cells.append(new_code_cell(""))
 
@@ -301,6 +311,7 @@ def _empty_cell(nb):
         (_visible_solution, "tagged 'solution' but its source is not hidden"),
         (_solution_without_jupyter_metadata, "tagged 'solution' but its source is not hidden"),
         (_empty_cell, "empty code cell"),
+        (_stream_in_pieces, "stores its printing in pieces"),
         (_stored_widget_state, "stores widget state"),
         (_stored_widget_view, "cell 3 stores a live widget view"),
     ],
