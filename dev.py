@@ -292,7 +292,6 @@ def answers(args):
 # --- runs inside .venv (called by `execute`) -------------------------------------
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -313,45 +312,43 @@ def _current_env_kernel_manager():
     return KernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvironment())
 
 
-def _stable_widget_ids(nb, name):
-    """Give widget models ids that depend on the notebook, not on chance.
+def _store_without_widgets(nb):
+    """Keep each output's static forms and drop its live widget view and the widget state.
 
-    The kernel names each widget model with a random uuid, so every re-run would
-    rewrite every widget id in the file. Renaming them in a fixed order (cells
-    top to bottom, then each widget's children) keeps a re-run's diff to what
-    really changed.
+    An explorer's output carries a live widget (which needs a running kernel) and a
+    static HTML picture of the same state. A stored notebook keeps the picture only:
+    JupyterLab shows it until the cell runs, an HTML export shows it, nbval compares it,
+    and nothing in the file depends on the random ids the kernel gives widget models,
+    so a re-run changes no byte that did not really change.
     """
-    import re
-    import uuid
-
-    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
-    order = []
-
-    def visit(model_id):
-        if model_id in order or model_id not in state:
-            return
-        order.append(model_id)
-        text = json.dumps(state[model_id], sort_keys=True)
-        for child in text.split("IPY_MODEL_")[1:]:
-            visit(child[:32])
-
+    nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            view = output.get("data", {}).get(WIDGET_VIEW)
-            if view:
-                visit(view.get("model_id"))
-    unreached = [model_id for model_id in state if model_id not in order]
-    masked = {
-        model_id: re.sub(r"[0-9a-f]{32}", "", json.dumps(state[model_id], sort_keys=True))
-        for model_id in unreached
-    }
-    for model_id in sorted(unreached, key=masked.get):
-        visit(model_id)
+            data = output.get("data", {})
+            if WIDGET_VIEW in data and len(data) > 1:
+                del data[WIDGET_VIEW]
+    return nb
 
-    text = json.dumps(nb)
-    for index, model_id in enumerate(order):
-        text = text.replace(model_id, uuid.uuid5(uuid.NAMESPACE_URL, f"{name}/{index}").hex)
-    return json.loads(text)
+
+def _coalesce_streams(nb):
+    """Merge consecutive stdout (or stderr) outputs of a cell into one, as JupyterLab does.
+
+    How a kernel splits a cell's printing into messages depends on timing, so without
+    this two runs of an unchanged notebook store the same text in different pieces.
+    """
+    for cell in nb.cells:
+        merged = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.get("output_type") == "stream" and previous is not None
+                    and previous.get("output_type") == "stream"
+                    and previous.get("name") == output.get("name")):
+                previous["text"] += output["text"]
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell.outputs = merged
+    return nb
 
 
 def _execute_in_venv(paths):
@@ -364,14 +361,12 @@ def _execute_in_venv(paths):
         shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
         nb = nbformat.read(path, as_version=4)
         nb.metadata["kernelspec"] = dict(KERNELSPEC)
-        # state from an earlier run would outlive widgets the notebook no longer makes
-        nb.metadata.pop("widgets", None)
         client = NotebookClient(
             nb,
             km=_current_env_kernel_manager(),
             timeout=600,
             record_timing=False,
-            store_widget_state=True,
+            store_widget_state=False,
             # the kernel's own log (e.g. its note on local TCP) is noise here
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
             resources={"metadata": {"path": str(path.parent)}},
@@ -385,7 +380,7 @@ def _execute_in_venv(paths):
             continue
         # the patch version of Python differs between machines; it is not the notebook's business
         nb.metadata.get("language_info", {}).pop("version", None)
-        nb = nbformat.from_dict(_stable_widget_ids(nb, path.name))
+        nb = _coalesce_streams(_store_without_widgets(nb))
         nbformat.validate(nb)
         nbformat.write(nb, path)
         say(f"{shown}: executed in {time.monotonic() - started:.1f} s")

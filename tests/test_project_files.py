@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
 
 try:
     import tomllib
@@ -207,9 +208,41 @@ def test_every_dependency_has_a_lower_bound():
         assert ">=" in requirement, f"{requirement!r} has no lower bound"
 
 
-def test_no_dependency_is_listed_twice_in_pyproject():
-    names = [package_name(req) for req in pyproject_requirements(PYPROJECT)]
+SUPPORTED_PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+
+
+def requirements_for(python_version: str) -> list[Requirement]:
+    """The requirements whose environment marker holds on ``python_version``."""
+    found = []
+    for text in pyproject_requirements(PYPROJECT):
+        requirement = Requirement(text)
+        env = {"python_version": python_version, "python_full_version": f"{python_version}.0",
+               "extra": ""}
+        if requirement.marker is None or requirement.marker.evaluate(env):
+            found.append(requirement)
+    return found
+
+
+@pytest.mark.parametrize("python_version", SUPPORTED_PYTHONS)
+def test_no_dependency_is_listed_twice_for_one_python(python_version):
+    # a package may carry one floor per Python version (markers), never two at once
+    names = [package_name(str(req)) for req in requirements_for(python_version)]
     assert len(names) == len(set(names)), names
+
+
+@pytest.mark.parametrize("python_version", SUPPORTED_PYTHONS)
+def test_every_runtime_dependency_has_a_floor_on_every_supported_python(python_version):
+    runtime = {package_name(text) for text in PYPROJECT["project"]["dependencies"]}
+    present = {package_name(str(req)) for req in requirements_for(python_version)}
+    assert runtime <= present, f"no floor on Python {python_version} for {runtime - present}"
+
+
+def test_classifiers_and_readme_name_the_supported_pythons():
+    classifiers = PYPROJECT["project"]["classifiers"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for version in SUPPORTED_PYTHONS:
+        assert f"Programming Language :: Python :: {version}" in classifiers
+        assert version in readme.split("Supported:")[1].split("\n")[0]
 
 
 def test_wheel_carries_the_data_folder_where_the_package_looks():
@@ -288,8 +321,11 @@ def test_readme_commands_exist_in_dev_py():
 
 def test_ci_runs_the_readme_test_command_verbatim():
     script = CI_SCRIPT.read_text(encoding="utf-8")
-    assert "set -euo pipefail" in script
-    assert re.search(rf"^\s*{re.escape(TEST_COMMAND)}\b", script, re.M)
+    assert "set -uo pipefail" in script
+    # run as one of CI's jobs: `job "NAME" python3 dev.py test`, whose failure fails CI
+    assert re.search(rf'^\s*job "[^"]+" {re.escape(TEST_COMMAND)}\s*$', script, re.M)
+    assert re.search(r'failed\+=\("\$name"\)', script)
+    assert script.rstrip().endswith('echo "[ci] every job passed"')
     assert TEST_COMMAND in README
 
 
