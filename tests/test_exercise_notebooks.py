@@ -227,6 +227,19 @@ def test_the_notebook_and_the_registry_have_the_same_exercises(path):
     assert in_notebook == registered_ids(path.name[:2])
 
 
+# emoji render as empty boxes without an emoji font; ✓ and ✗ render everywhere
+EMOJI = re.compile("[\U0001f300-\U0001faff\u2705\u274c\u23f3\ufe0f]")
+
+
+@pytest.mark.parametrize(
+    "path", [*NOTEBOOKS, *sorted((ROOT / "cnn_utils").rglob("*.py"))],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_no_emoji_in_checks_explorers_or_notebooks(path):
+    found = sorted(set(EMOJI.findall(path.read_text(encoding="utf-8"))))
+    assert not found, f"{path.name} uses {found}; use ✓, ✗ and words"
+
+
 # each defect the fast tests look for, planted in a small notebook that is otherwise right
 
 

@@ -170,6 +170,31 @@ def test_the_right_answer_is_correct(exercise_id):
     assert CORRECT.match(text), text
 
 
+# Answers worked out here from the exercises' questions, independently of cnn_utils.answers:
+# the registry's values must agree with them.
+WORKED_BY_HAND = {
+    "00.1": 256 * 256 * 3,                # pixels x (red, green, blue)
+    "01.3": 28 * 28 * 100 + 100,          # a weight per pixel per neuron, a bias per neuron
+    "03.4": (5 * 5 * 3 + 1) * 16,         # sixteen 5 x 5 x 3 filters with biases
+    "05.1": (64 - 3 + 1, 64 - 3 + 1, 10),  # ten 3 x 3 filters over 64 x 64 x 3, no padding
+    "05.3": (3 * 3 * 8 + 1) * 16,         # sixteen 3 x 3 filters over 8 channels
+    "05.4": "B",                          # (kh, kw, C_in, C_out) with C_in = 16
+    "06.3": ((11 - 2) // 2 + 1, (11 - 2) // 2 + 1, 64),  # 2 x 2 max pooling, floor rule
+    "06.4": 3 * 3 * 64,                   # Flatten of 3 x 3 x 64
+    "07.1": (5 * 5 * 32 + 1) * 16,        # sixteen 5 x 5 filters over 32 channels
+    "07.2": ((28 - 5 + 1) // 2, (28 - 5 + 1) // 2, 32),  # Conv2D(32, 5x5), then 2 x 2 pooling
+    "08.5": 1 / 4,                        # d mean(a, b, c, d) / da
+}
+
+
+@pytest.mark.parametrize("exercise_id", sorted(WORKED_BY_HAND))
+def test_answers_worked_by_hand_are_correct(exercise_id):
+    assert exercise_id in IDS, f"{exercise_id} is not registered"
+    result, text = run_check(exercise_id, WORKED_BY_HAND[exercise_id])
+    assert result is True, text
+    assert CORRECT.match(text), text
+
+
 @pytest.mark.parametrize("exercise_id", IDS)
 @pytest.mark.parametrize("placeholder", [..., None])
 def test_a_placeholder_is_not_answered_yet(exercise_id, placeholder):
