@@ -340,6 +340,29 @@ def test_progress_never_raises(notebook):
 # --- feedback that fits the kind of answer -----------------------------------------
 
 
+def disguised(value):
+    """The right numbers in forms that are not numbers: text, and complex with an imaginary part."""
+    if kind_of(value) == "array":
+        numbers = np.asarray(value, dtype=float)
+        return {"as text": [str(x) for x in numbers.ravel().tolist()] if numbers.ndim == 1
+                else [[str(x) for x in row] for row in numbers.tolist()],
+                "as text array": numbers.astype(str),
+                "as complex array": numbers + 1j}
+    return {"as text": str(value), "as complex": complex(float(value), 1.0),
+            "as complex array": np.array(float(value) + 1j)}
+
+
+@pytest.mark.parametrize("exercise_id", ids_of_kind("array", "scalar"))
+def test_the_right_numbers_disguised_are_not_correct(exercise_id):
+    """A check that accepts "3" or 3+1j for 3 lies: the student did not give the number."""
+    lies = []
+    for form, answer in disguised(expected(exercise_id)).items():
+        result, text = run_check(exercise_id, answer)
+        if result is not False or not WRONG.match(text):
+            lies.append(f"{form}: {text.strip()}")
+    assert not lies, "\n".join(lies)
+
+
 @pytest.mark.parametrize("exercise_id", ids_of_kind("choice"))
 def test_a_choice_accepts_the_letter_in_either_case(exercise_id):
     letter = expected(exercise_id)
