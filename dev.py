@@ -427,6 +427,12 @@ def _shown_expected(value):
         return f"the course's function `{value.__module__}.{value.__qualname__}`"
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, float):
+        return f"`{value:.6g}`"
+    if isinstance(value, (list, tuple)) and all(np.ndim(v) == 0 for v in value):
+        plain = [v.item() if isinstance(v, np.generic) else v for v in value]
+        text = ", ".join(f"{v:.6g}" if isinstance(v, float) else repr(v) for v in plain)
+        return f"`({text})`" if isinstance(value, tuple) else f"`[{text}]`"
     if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
         text = np.array2string(np.asarray(value), precision=6, separator=", ",
                                max_line_width=100)
@@ -435,6 +441,8 @@ def _shown_expected(value):
 
 
 def _write_answer_key():
+    import re
+
     import numpy as np
 
     from cnn_utils import exercises
@@ -461,7 +469,10 @@ def _write_answer_key():
                 continue
             code, why = _solution_parts(parts["solution"])
             lines += [f"### Exercise {exercise_id} ({exercise.kind})", ""]
-            lines += ["\n\n".join(q.strip() for q in parts["question"]), ""]
+            question = "\n\n".join(q.strip() for q in parts["question"])
+            # the notebook's own heading becomes bold text under the key's heading
+            question = re.sub(r"^#+ +(.*)$", r"**\1**", question, flags=re.MULTILINE)
+            lines += [question, ""]
             lines += [f"**Expected answer:** {_shown_expected(exercise.value())}", ""]
             if exercise.choices:
                 lines += [f"(choices {', '.join(exercise.choices)})", ""]
