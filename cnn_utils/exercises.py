@@ -18,8 +18,11 @@ wrong answer to an exercise gets a nudge, later ones a stronger hint.
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -164,9 +167,9 @@ def _verdict(exercise_id, answer) -> tuple[bool, str]:
     if exercise_id not in known:
         ids = ", ".join(known) or "none"
         return False, f"{WRONG}: there is no exercise {exercise_id} (this notebook's: {ids})."
-    if answer is None or answer is Ellipsis:
-        return False, f"{NOT_ANSWERED}: replace the ... with your answer and run the cell again."
     exercise = known[exercise_id]
+    if answer is None or answer is Ellipsis or _is_placeholder_function(answer):
+        return False, f"{NOT_ANSWERED}: replace the ... with your answer and run the cell again."
     exercise.value()  # a fault here is the course's, reported by check as such
     try:
         right, why = JUDGES[exercise.kind](answer, exercise)
@@ -179,6 +182,26 @@ def _verdict(exercise_id, answer) -> tuple[bool, str]:
     first = _WRONG_TRIES[exercise_id] == 1
     hint = f"Hint: {exercise.hints[0]}" if first else f"Stronger hint: {exercise.hints[1]}"
     return False, f"{WRONG}: {why}. {hint}"
+
+
+def _is_placeholder_function(answer) -> bool:
+    """Is ``answer`` a function whose body is still only ``...`` (or ``return ...``)?"""
+    if not inspect.isfunction(answer):
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(answer)))
+    except (OSError, TypeError, SyntaxError):  # no source to read (made by exec, a lambda, ...)
+        return False
+    function = tree.body[0] if tree.body else None
+    if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    body = function.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        body = body[1:]  # a docstring is not an answer
+    placeholder = (ast.Expr, ast.Return)
+    return len(body) == 1 and isinstance(body[0], placeholder) and \
+        isinstance(body[0].value, ast.Constant) and body[0].value.value is Ellipsis
 
 
 def check(exercise_id: str, answer) -> bool:
