@@ -186,6 +186,31 @@ def stored_output_problems(nb) -> list[str]:
     return problems
 
 
+PROGRESS_CALL = re.compile(r"\bprogress\s*\(")
+
+
+def progress_problems(cells, exercise_ids, solved: bool) -> list[str]:
+    """The notebook's progress cell, after its last answer cell, must report every exercise
+    as solved (`solved`) or none of them, each not answered."""
+    calls = [i for i, c in enumerate(cells)
+             if c.cell_type == "code" and PROGRESS_CALL.search(text_of(c.source))]
+    if len(calls) != 1:
+        return [f"{len(calls)} cells call progress (one, at the end of the exercises)"]
+    answers = [i for i, c in enumerate(cells) if "answer" in tags(c)]
+    if answers and calls[0] < max(answers):
+        return ["the progress cell comes before the last exercise"]
+    shown = output_text(cells[calls[0]])
+    n = len(exercise_ids)
+    if not re.search(rf"\b{n if solved else 0} of {n} solved", shown):
+        return [f"progress says {shown.strip()!r}; expected {n if solved else 0} of {n} solved"]
+    if not solved:
+        not_answered = [i for i in exercise_ids if not re.search(
+            rf"{re.escape(i)}\s+not answered", shown)]
+        if not_answered:
+            return [f"progress does not call {not_answered} not answered: {shown.strip()!r}"]
+    return []
+
+
 # --- the stored notebooks (fast) --------------------------------------------------
 
 
@@ -211,6 +236,13 @@ def test_every_answer_cell_has_a_hidden_solution(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
 def test_a_stored_run_shows_no_answer(path):
     problems = stored_output_problems(read(path))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_a_stored_run_shows_nothing_solved(path):
+    nb = read(path)
+    problems = progress_problems(nb.cells, sorted(exercises_of(nb)), solved=False)
     assert not problems, "\n".join(problems)
 
 
@@ -295,6 +327,29 @@ def test_each_defect_is_caught(defect):
     assert _plant(DEFECTS[defect]), f"{defect} passed unnoticed"
 
 
+def progress_cell(text):
+    cell = new_code_cell('cu.exercises.progress("01")')
+    cell.outputs = [new_output("stream", name="stdout", text=text)]
+    return cell
+
+
+@pytest.mark.parametrize(
+    ("text", "solved", "last", "ok"),
+    [
+        ("Notebook 01: 0 of 1 solved: 01.1 not answered.", False, True, True),
+        ("Notebook 01: 1 of 1 solved: 01.1 ✓.", True, True, True),
+        ("Notebook 01: 1 of 1 solved: 01.1 ✓.", False, True, False),
+        ("Notebook 01: 0 of 1 solved: 01.1 not yet.", False, True, False),
+        ("Notebook 01: 0 of 1 solved: 01.1 not answered.", True, True, False),
+        ("Notebook 01: 0 of 1 solved: 01.1 not answered.", False, False, False),
+    ],
+)
+def test_the_progress_judge_can_fail(text, solved, last, ok):
+    cells = good_exercise_cells()
+    cells.insert(len(cells) if last else 0, progress_cell(text))
+    assert (progress_problems(cells, ["01.1"], solved) == []) == ok
+
+
 # --- executing notebooks (slow) ----------------------------------------------------
 
 
@@ -364,6 +419,8 @@ def test_every_solution_is_correct(solved_run):
             problems.append(f"{exercise}: {checks} check(s) printed {lines} "
                             f"(output {output_text(cell).strip()[:200]!r})")
     assert solved_run["answers"], "no exercise to substitute"
+    problems += progress_problems(solved_run["cells"], [e for e, _ in solved_run["answers"]],
+                                  solved=True)
     assert not problems, "\n".join(problems)
 
 
@@ -470,6 +527,8 @@ def test_the_student_edition_runs_and_nothing_is_answered(student_run):
         if len(lines) != checks or not all(NOT_ANSWERED_LINE.match(x) for x in lines):
             problems.append(f"{cell.metadata.get('exercise')}: {lines}")
     assert answers, "no answer cell in the edition"
+    problems += progress_problems(student_run.cells, [c.metadata.get("exercise") for c in answers],
+                                  solved=False)
     assert not problems, "\n".join(problems)
 
 
