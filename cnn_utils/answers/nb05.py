@@ -67,8 +67,8 @@ register(
 register(
     "05.3", "number", expected=_layer_params, compare_size=True,
     hints=("How deep is each filter, and how many biases does one filter have?",
-           "Each filter is 3 x 3 x 8, as deep as its input, plus one bias; the layer has 16 of "
-           "them. The 28 x 28 does not matter."),
+           "A filter is as deep as its input and has one bias of its own: count one filter's "
+           "numbers, then multiply by the number of filters. The 28 x 28 does not matter."),
 )
 register(
     "05.4", "choice", expected=_fitting_weights, choices="ABCD",

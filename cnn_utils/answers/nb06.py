@@ -58,8 +58,8 @@ register(
     "06.3", "array", expected=_keras_pooled_shape,
     hints=("Treat rows and columns with the output-size formula and the floor rule; then think "
            "about the channels.",
-           "Take 2 from 11, halve, round down and add 1, for the rows and for the columns. "
-           "Pooling never changes the number of channels."),
+           "Use the output-size formula of notebook 03, rounding down, once for the rows and "
+           "once for the columns. Pooling never changes the number of channels."),
 )
 register(
     "06.4", "number", expected=_flattened_size, compare_size=True,

@@ -118,5 +118,6 @@ register(
 register(
     "08.5", "number", expected=_average_share, compare_size=True,
     hints=("Write one output of 2 x 2 average pooling as a formula of its four inputs.",
-           "The output is (a + b + c + d) / 4; differentiate it with respect to a."),
+           "All four inputs enter the average with the same weight. If one of them grows by a "
+           "small amount, by how much does the average grow?"),
 )

@@ -62,12 +62,12 @@ register(
 register(
     "09.3", "choice", expected=_blank_page, choices="AB",
     hints=("A convolution adds something to the weighted sum besides the pixels.",
-           "Every filter has a bias. Where all pixels are 0, the first layer outputs the ReLU "
-           "of its biases; what does the second layer see then?"),
+           "Every filter has a bias. Where all pixels are 0, what does the first layer output, "
+           "and what does the second layer add to what it sees?"),
 )
 register(
     "09.4", "array", expected=_segmentation_shape,
     hints=("The output describes every pixel; how many numbers does each pixel get?",
-           "One probability per class at every pixel; the colour channels of the input do not "
-           "appear in the output."),
+           "The output keeps the photograph's rows and columns; ask what the network gives at "
+           "each pixel, and whether the input's colour channels carry over."),
 )
