@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
@@ -533,6 +534,25 @@ def number_tokens(text) -> list[float]:
             for t in re.findall(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?(?:e-?\d+)?", text)]
 
 
+def shows_the_value(text, value) -> bool:
+    """Does `text` show `value`: a number, every entry of a short array, or a letter?"""
+    if callable(value):
+        return True  # a function exercise's answer is its worked solution
+    if isinstance(value, str):
+        return re.search(rf"\b{re.escape(value)}\b", text) is not None
+    numbers = number_tokens(text)
+    entries = [float(v) for v in np.ravel(np.asarray(value, dtype=float))][:16]
+    return all(any(abs(n - v) <= 1e-4 * max(1.0, abs(v)) for n in numbers) for v in entries)
+
+
+def test_the_key_judge_can_fail():
+    assert shows_the_value("**Expected answer:** `(60, 51, 3)`", (60, 51, 3))
+    assert not shows_the_value("**Expected answer:** `(60, 50, 3)`", (60, 51, 3))
+    assert shows_the_value("answer: 0.25", 0.25)
+    assert not shows_the_value("answer: 0.5", 0.25)
+    assert not shows_the_value("Choose from A, C or D.", "B")
+
+
 def test_the_answer_key_has_every_exercise_and_its_worked_solution():
     # `python3 dev.py answers` runs `dev.py _answers` with the environment's python
     done = subprocess.run([sys.executable, str(ROOT / "dev.py"), "_answers"], cwd=ROOT,
@@ -545,17 +565,19 @@ def test_the_answer_key_has_every_exercise_and_its_worked_solution():
         for exercise, roles in exercises_of(nb).items():
             every[exercise] = solution_code(nb.cells[roles["solution"][0]])
     assert every, "no exercise in the notebooks"
-    starts = sorted((key.find(exercise), exercise) for exercise in every)
-    missing = [exercise for at, exercise in starts if at < 0]
-    assert not missing, f"the key does not name {missing}"
+    headings = {
+        exercise: re.search(rf"^#+[^\n]*\b{re.escape(exercise)}\b", key, re.MULTILINE)
+        for exercise in every
+    }
+    missing = sorted(exercise for exercise, found in headings.items() if found is None)
+    assert not missing, f"the key has no heading for {missing}"
+    starts = sorted((found.start(), exercise) for exercise, found in headings.items())
     problems = []
     for (at, exercise), (end, _) in zip(starts, [*starts[1:], (len(key), None)], strict=True):
         section = key[at:end]
         code_lines = [line.strip() for line in every[exercise].splitlines() if line.strip()]
         if not all(line in section for line in code_lines):
             problems.append(f"{exercise}: its worked solution is not in its section")
-        value = cu.exercises._expected(exercise)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if not any(abs(n - value) <= 1e-4 * max(1, abs(value)) for n in number_tokens(section)):
-                problems.append(f"{exercise}: its expected answer is not in its section")
+        if not shows_the_value(section, cu.exercises._expected(exercise)):
+            problems.append(f"{exercise}: its expected answer is not in its section")
     assert not problems, "\n".join(problems)
