@@ -377,6 +377,12 @@ def with_solutions(nb):
     return nb
 
 
+def choice_letter(exercise_id):
+    """The right letter of a choice exercise, or None for other kinds."""
+    value = cu.exercises._expected(exercise_id)
+    return value if isinstance(value, str) and re.fullmatch("[A-Z]", value) else None
+
+
 @pytest.fixture(scope="module", params=NOTEBOOKS, ids=NAMES)
 def solved_run(request):
     """One kernel per notebook: the notebook with solutions in place, top to bottom; then
@@ -397,10 +403,14 @@ def solved_run(request):
                    for ex, i in reversed(answers)]
         placeholders = [(ex, run_cell(client, nb, new_code_cell(stored.cells[i].source)))
                         for ex, i in answers]
+        # a choice answered with the bare letter, as a student types it: `answer = B`
+        letters = [(ex, run_cell(client, nb, new_code_cell(
+                        stored.cells[i].source.replace("...", letter, 1))))
+                   for ex, i in answers if (letter := choice_letter(ex))]
     seconds = time.monotonic() - started
     print(f"\n{request.param.name}: solutions run in {seconds:.1f} s")
     return {"cells": first_run, "answers": answers, "reverse": reverse,
-            "placeholders": placeholders, "seconds": seconds}
+            "placeholders": placeholders, "letters": letters, "seconds": seconds}
 
 
 @pytest.mark.slow
@@ -438,6 +448,16 @@ def test_placeholders_after_solutions_are_not_answered(solved_run):
         lines = verdict_lines(output_text(cell))
         if errors_in(cell) or not lines or not all(NOT_ANSWERED_LINE.match(x) for x in lines):
             problems.append(f"{exercise} placeholder: {output_text(cell).strip()[:200]!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_a_bare_letter_answers_a_choice(solved_run):
+    problems = []
+    for exercise, cell in solved_run["letters"]:
+        lines = verdict_lines(output_text(cell))
+        if errors_in(cell) or not lines or not all(CORRECT_LINE.match(x) for x in lines):
+            problems.append(f"{exercise} with a bare letter: {output_text(cell).strip()[:200]!r}")
     assert not problems, "\n".join(problems)
 
 
