@@ -42,8 +42,7 @@ NOTEBOOKS = ROOT / "notebooks"
 START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 STAMP = VENV / ".cnn-course-install.json"
 # the extras each command needs (pyproject.toml [project.optional-dependencies])
-EXTRAS = {"lab": (), "test": ("test",), "execute": ("dev",), "lint": ("dev",), "export": (),
-          "answers": ()}
+EXTRAS = {"lab": (), "test": ("test",), "execute": ("dev",), "lint": ("dev",), "export": ()}
 STUDENT_EDITION = ROOT / "artifacts" / "student"
 ANSWER_KEY = ROOT / "artifacts" / "answer_key.md"
 
@@ -284,7 +283,7 @@ def student(args):
 def answers(args):
     if args:
         sys.exit(f"`answers` takes no arguments, got {' '.join(args)}.")
-    python = ensure_environment(EXTRAS["answers"])
+    python = ensure_environment(())  # the course itself, no extras
     # the expected answers are computed by cnn_utils, which lives in the environment
     sys.exit(subprocess.call([python, str(Path(__file__).resolve()), "_answers"], cwd=ROOT))
 

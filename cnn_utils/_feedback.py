@@ -137,7 +137,10 @@ def compare_arrays(answer, want: np.ndarray, tol: float, whose: str = "your answ
     if isinstance(answer, numbers.Number) or (isinstance(answer, np.ndarray) and answer.ndim == 0):
         return False, f"{whose} is a single number ({shown(answer)}); {theirs} {_size_words(want)}"
     try:
-        got = np.asarray(answer, dtype=float)
+        got = np.asarray(answer)
+        if got.dtype.kind not in "iuf":  # text, complex, truth values and objects are not numbers
+            raise TypeError(got.dtype)
+        got = got.astype(float)
     except Exception:  # ragged lists, text, objects that refuse to become numbers
         return False, f"{whose} holds something other than numbers, or rows of unequal length"
     if got.shape != want.shape:

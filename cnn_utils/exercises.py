@@ -223,6 +223,7 @@ def check(exercise_id: str, answer) -> bool:
 
     Examples
     --------
+    >>> _reset_session()  # as after a kernel restart
     >>> check("00.1", 256 * 256)
     ✗ Not yet: 65536 is too small. Hint: ...
     False
@@ -248,6 +249,7 @@ def progress(notebook="00") -> None:
 
     Examples
     --------
+    >>> _reset_session()  # as after a kernel restart
     >>> progress("00")
     Notebook 00: 0 of 1 solved: 00.1 not answered.
     """
