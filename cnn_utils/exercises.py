@@ -257,7 +257,8 @@ def progress(notebook="00") -> None:
         number = _notebook_of(notebook)
         exercises = _load(number)
     except Exception as error:
-        print(f"No progress to show for notebook {notebook!r:.40} ({type(error).__name__}).")
+        print(f"No progress to show for that notebook ({type(error).__name__}); "
+              "give its number, such as '02'.")
         return
     if not exercises:
         print(f"Notebook {number} has no exercises.")

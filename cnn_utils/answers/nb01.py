@@ -42,7 +42,7 @@ register(
     hints=("The height is the longer side. What does it become, and does the width shrink "
            "by the same factor?",
            "The height becomes 60, so every length is multiplied by 60 over the full height; "
-           "round the new width to a whole pixel. The number of colour channels does not change."),
+           "round the new width to a whole pixel. Does shrinking touch the colour channels?"),
 )
 register(
     "01.2", "number", expected=_numbers_left, compare_size=True,

@@ -46,7 +46,8 @@ register(
 register(
     "03.2", "number", expected=_same_padding, compare_size=True,
     hints=("Set the output size equal to the input size n in the formula at stride 1.",
-           "n + 2p - f + 1 = n leaves 2p = f - 1; put in f = 5."),
+           "Write the formula with the output equal to n: n cancels, and what is left ties "
+           "the padding to the filter size alone. Solve that for p."),
 )
 register(
     "03.3", "number", expected=_dropped_columns, compare_size=True,
