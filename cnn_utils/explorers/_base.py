@@ -23,8 +23,11 @@ the picture and the text; the live widget appears when the cell runs.
 from __future__ import annotations
 
 import html
-from dataclasses import replace
+from dataclasses import fields, replace
 
+import numpy as np
+
+from .._checks import as_float_array
 from ..presentation import theme
 
 
@@ -98,9 +101,17 @@ class Explorer:
         """
         if self._busy:  # a control we are writing to reported back: nothing new
             return self._view
+        current = self.state
+        known = [f.name for f in fields(current)]
+        unknown = sorted(set(changes) - set(known))
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__}.update() got {', '.join(map(repr, unknown))}; the state "
+                f"fields are {', '.join(known)}"
+            )
         self._busy = True
         try:
-            state = self._settle(replace(self._state, **changes))
+            state = self._settle(replace(current, **changes))
             view = type(self).view_function(state)
             self._state, self._view = state, view
             if self._widget is not None:
@@ -160,6 +171,19 @@ class Explorer:
             self._show()
         finally:
             self._busy = busy
+
+
+def checked_array(value, name: str, ndims: tuple[int, ...], layout: str) -> np.ndarray:
+    """``as_float_array``, with a ragged list refused in a sentence instead of numpy's words."""
+    try:
+        return as_float_array(value, name, ndims, layout)
+    except ValueError as err:
+        if name in str(err):
+            raise
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers {layout}; got a "
+            f"{type(value).__name__} that numpy cannot make one of ({err})"
+        ) from None
 
 
 # --- controls sized from the theme -----------------------------------------------

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..presentation import DIVERGING_STOPS, theme
+from ..presentation import DIVERGING_STOPS, NEGATIVE_NAME, POSITIVE_NAME, theme
 
 MARKS = ("window", "current", "winner", "pad", "dropped", "hidden", "pending", "off")
 
@@ -37,7 +37,7 @@ _MARK_CSS = {
     ),
     "hidden": "color:transparent;",
     "pending": "color:#999999;",
-    "off": "background:#e6e6e6;color:#999999;",
+    "off": "color:#666666;font-style:italic;",
 }
 
 
@@ -379,6 +379,13 @@ def grid_image(grid: Grid):
 
 
 # --- layout and images -----------------------------------------------------------
+
+
+def colour_legend() -> str:
+    """One line naming the grid colours, in the words every view uses."""
+    return text_html(
+        f"colours: negative: {NEGATIVE_NAME}, zero: white, positive: {POSITIVE_NAME}", small=True
+    )
 
 
 def row_html(*panels: str, gap_px: int = 12) -> str:

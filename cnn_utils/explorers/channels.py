@@ -23,15 +23,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import as_float_array, check_int
+from .._checks import check_int
 from ..conv import conv2d, correlate2d
 from ..presentation import theme
 from . import _render
-from ._base import Explorer, checkbox, column, slider, view_html
+from ._base import Explorer, checkbox, checked_array, column, slider, view_html
 
 CHANNEL_NAMES = ("R", "G", "B")
 _CHANNEL_WORDS = ("red", "green", "blue")
 CHANNEL_TINTS = ("#d62728", "#2ca02c", "#1f77b4")  # each channel's grid in its own colour
+OFF_TINT = "#8c8c8c"  # a switched-off channel is greyed out
 
 FILTER_PRESETS: dict[str, str] = {
     "red_minus_blue": "red minus blue",
@@ -179,7 +180,7 @@ class ChannelsState:
     seed: int = 0
 
     def __post_init__(self):
-        x = as_float_array(self.image, "image", (3,), "(H, W, 3)")
+        x = checked_array(self.image, "image", (3,), "(H, W, 3)")
         if x.shape[2] != 3:
             raise ValueError(f"image must be (H, W, 3) with 3 channels, got shape {x.shape}")
         if max(x.shape[:2]) > MAX_SIDE:
@@ -188,7 +189,7 @@ class ChannelsState:
                 f"{MAX_SIDE}x{MAX_SIDE}; got {x.shape[0]}x{x.shape[1]} (compute larger ones "
                 "with cnn_utils.conv2d)"
             )
-        w = as_float_array(self.filters, "filters", (3, 4), "(kh, kw, 3) or (kh, kw, 3, F)")
+        w = checked_array(self.filters, "filters", (3, 4), "(kh, kw, 3) or (kh, kw, 3, F)")
         w = w[:, :, :, None] if w.ndim == 3 else w
         if w.shape[2] != 3:
             raise ValueError(
@@ -201,7 +202,7 @@ class ChannelsState:
                 f"kernel {w.shape[0]}x{w.shape[1]} does not fit in the "
                 f"{x.shape[0]}x{x.shape[1]} image"
             )
-        b = as_float_array(self.bias, "bias", (0, 1), "(F,): one number per filter")
+        b = checked_array(self.bias, "bias", (0, 1), "(F,): one number per filter")
         b = np.full(w.shape[3], float(b)) if b.ndim == 0 and w.shape[3] == 1 else np.atleast_1d(b)
         if b.shape != (w.shape[3],):
             raise ValueError(
@@ -390,7 +391,7 @@ def _channel_column(state: ChannelsState, n: dict, c: int) -> str:
             title=f"{word} ({name}) input",
             marks=marks,
             limit=float(np.abs(x).max()) or 1.0,
-            tint=CHANNEL_TINTS[c],
+            tint=CHANNEL_TINTS[c] if on else OFF_TINT,
             caption=None if on else "off: counts as zeros",
             **small,
         ),
@@ -440,6 +441,7 @@ def _page(state: ChannelsState, n: dict) -> tuple[str, bytes]:
         + _render.text_html(n["sum_text"], bold=True)
         + texts
         + _render.text_html(n["shape_text"], small=True)
+        + _render.colour_legend()
     )
     return page, input_png
 
@@ -466,7 +468,7 @@ class ChannelsExplorer(Explorer):
     """Per-channel contributions summing into one activation map.
 
     Controls: ``preset``, ``size``, ``num_filters``, ``selected``, ``seed``,
-    ``bias``, ``row``, ``col``, ``red``, ``green``, ``blue``.
+    ``filter_bias`` (the selected filter's bias), ``row``, ``col``, ``red``, ``green``, ``blue``.
     ``update`` takes the state's fields and also ``size`` and ``num_filters``
     (the filter bank is rebuilt from ``preset``, ``size``, ``num_filters`` and
     ``seed``; a custom bank keeps your filters and adds random ones).
@@ -563,7 +565,7 @@ class ChannelsExplorer(Explorer):
             style={"description_width": t.width(9)},
             layout=widgets.Layout(width=t.width(25)),
         )
-        self._bind("bias", bias)
+        self._bind("filter_bias", bias)
         bias.observe(self._on_bias, names="value")
         out_h, out_w = s.out_shape
         self._bind("row", slider("row i", s.row, 0, out_h - 1), "row")
@@ -580,7 +582,7 @@ class ChannelsExplorer(Explorer):
                 ctl["num_filters"],
                 ctl["selected"],
                 ctl["seed"],
-                ctl["bias"],
+                ctl["filter_bias"],
                 ctl["row"],
                 ctl["col"],
                 ctl["red"],
@@ -605,7 +607,7 @@ class ChannelsExplorer(Explorer):
             c[name].max = top
         c["num_filters"].value = s.filters.shape[3]
         c["size"].value = s.filters.shape[0]
-        c["bias"].value = float(np.clip(s.bias[s.selected], c["bias"].min, c["bias"].max))
+        c["filter_bias"].value = float(np.clip(s.bias[s.selected], -5.0, 5.0))
         for k, word in enumerate(_CHANNEL_WORDS):
             c[word].value = s.channels_on[k]
         c["seed"].disabled = s.preset != "random" and s.filters.shape[3] == 1
@@ -667,6 +669,11 @@ def channels_explorer(
         raise ValueError(f"image must be an array, 'pattern' or 'photo'; got {image!r}")
     seed = check_int(seed, "seed", 0)
     if isinstance(filters, str):
+        if filters not in FILTER_PRESETS:
+            raise ValueError(
+                f"filters must be an array or a preset name, one of "
+                f"{', '.join(map(repr, FILTER_PRESETS))}; got {filters!r}"
+            )
         count = check_int(num_filters, "num_filters", 1)
         if count > MAX_FILTERS:
             raise ValueError(f"num_filters must be from 1 to {MAX_FILTERS}, got {count}")
@@ -679,8 +686,8 @@ def channels_explorer(
         )
     else:
         w, preset = filters, "custom"
-    w = as_float_array(w, "filters", (3, 4), "(kh, kw, 3) or (kh, kw, 3, F)")
+    w = checked_array(w, "filters", (3, 4), "(kh, kw, 3) or (kh, kw, 3, F)")
     w = w[:, :, :, None] if w.ndim == 3 else w
-    b = as_float_array(bias, "bias", (0, 1), "(F,): one number per filter")
+    b = checked_array(bias, "bias", (0, 1), "(F,): one number per filter")
     b = np.full(w.shape[3], float(b)) if b.ndim == 0 else b
     return ChannelsExplorer(ChannelsState(image, w, b, preset=preset, seed=seed))

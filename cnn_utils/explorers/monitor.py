@@ -476,6 +476,8 @@ class TrainingMonitor(Explorer, Callback):
             key: list(getattr(s, key)) for key in ("loss", "accuracy", "val_loss", "val_accuracy")
         }
         self._epoch_index, self._batch_index, self._status = s.epoch, s.batch, s.status
+        known = {"steps": s.steps, "epochs": s.epochs}
+        self.params = {**self.params, **{k: v for k, v in known.items() if v is not None}}
 
     # --- the contract: state and view follow the recording ----------------------------
     @property

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import as_float_array, check_choice
+from .._checks import check_choice
 from ..kernels import KERNELS
 from ..padding import PAD_MODES, pad2d
 from ..presentation import NEGATIVE_NAME, POSITIVE_NAME, theme
 from . import _render
-from ._base import Explorer, column, view_html
+from ._base import Explorer, checked_array, column, view_html
 from .image_upload import MAX_SIDE, MIN_SIDE, read_image_bytes, shrink
 
 # ----------------------------------------------------------------------------- choices
@@ -123,7 +123,7 @@ def _frozen_array(arr: np.ndarray) -> np.ndarray:
 
 
 def _check_kernel(kernel) -> np.ndarray:
-    k = as_float_array(kernel, "kernel", (2,), "(kh, kw)")
+    k = checked_array(kernel, "kernel", (2,), "(kh, kw)")
     kh, kw = k.shape
     if kh % 2 == 0 or kw % 2 == 0 or kh > MAX_KERNEL or kw > MAX_KERNEL:
         raise ValueError(
@@ -136,7 +136,7 @@ def _check_kernel(kernel) -> np.ndarray:
 
 
 def _check_image(image) -> np.ndarray:
-    img = as_float_array(image, "image", (2, 3), "(an image (H, W) or (H, W, 3))")
+    img = checked_array(image, "image", (2, 3), "(an image (H, W) or (H, W, 3))")
     if img.ndim == 3 and img.shape[2] not in (1, 3):
         raise ValueError(f"image must have 1 or 3 channels (H, W, C), got shape {img.shape}")
     if img.ndim == 3 and img.shape[2] == 1:
@@ -200,7 +200,7 @@ def apply_kernel(image, kernel, border="reflect", operation="correlate"):
     >>> apply_kernel(img, [[0, 0, 0], [1, 0, -1], [0, 0, 0]], border="replicate")[1]
     array([-1., -2., -2., -1.])
     """
-    img = as_float_array(image, "image", (2, 3), "(an image (H, W) or (H, W, C))")
+    img = checked_array(image, "image", (2, 3), "(an image (H, W) or (H, W, C))")
     k = _check_kernel(kernel)
     if border not in PAD_MODES:
         raise ValueError(f"border must be one of {', '.join(map(repr, PAD_MODES))}; got {border!r}")
@@ -246,7 +246,7 @@ def display_rgb(values, mode="signed") -> np.ndarray:
     array([255, 128], dtype=uint8)
     """
     check_choice(mode, "mode", [m for m in DISPLAY_NOTES if m != "auto"])
-    arr = as_float_array(values, "values", (2, 3), "(H, W) or (H, W, 3)")
+    arr = checked_array(values, "values", (2, 3), "(H, W) or (H, W, 3)")
     if mode == "signed":
         limit = float(np.abs(arr if arr.ndim == 2 else arr.mean(axis=-1)).max()) or 1.0
         return _render.to_rgb_uint8(arr, "signed", limit=limit)
@@ -310,9 +310,10 @@ class PlaygroundState:
     @classmethod
     def from_preset(cls, image, preset="sobel_x", **kwargs) -> PlaygroundState:
         """A state whose kernel is the preset's (``preset`` a key of :data:`PRESETS`)."""
-        if preset not in PRESETS:
+        if not isinstance(preset, str) or preset not in PRESETS:
             raise ValueError(
-                f"preset must be one of {', '.join(map(repr, PRESETS))}; got {preset!r}"
+                f"kernel must be an array or a preset name, one of "
+                f"{', '.join(map(repr, PRESETS))}; got {preset!r}"
             )
         return cls(image=image, kernel=_preset_kernel(preset), preset=preset, **kwargs)
 
@@ -550,6 +551,16 @@ class PlaygroundExplorer(Explorer):
     def __init__(self, state: PlaygroundState, max_side: int = MAX_SIDE):
         super().__init__(state)
         self.max_side = max_side
+
+    def update(self, **changes) -> PlaygroundView:
+        """As for every explorer; a new ``preset`` brings its kernel, a new ``kernel`` alone
+        makes the preset "custom"."""
+        preset = changes.get("preset")
+        if preset not in (None, CUSTOM) and "kernel" not in changes:
+            changes["kernel"] = self.state.with_preset(preset).kernel
+        elif "kernel" in changes and "preset" not in changes:
+            changes["preset"] = CUSTOM
+        return super().update(**changes)
 
     def set_preset(self, preset: str) -> PlaygroundView:
         """Use a preset's kernel (``preset`` a key of :data:`PRESETS`, or "custom")."""

@@ -24,12 +24,21 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .._checks import as_float_array, check_choice, check_int
+from .._checks import check_choice, check_int
 from ..pooling import avg_pool2d, max_pool2d, max_pool2d_backward
 from ..presentation import theme
 from ..shapes import output_size
-from ._base import Explorer, StepControls, checkbox, column, slider, toggles, view_html
-from ._render import format_number, matrix_html, row_html, text_html
+from ._base import (
+    Explorer,
+    StepControls,
+    checkbox,
+    checked_array,
+    column,
+    slider,
+    toggles,
+    view_html,
+)
+from ._render import colour_legend, format_number, matrix_html, row_html, text_html
 from .nofit import NoFit
 
 MODES = ("max", "average")
@@ -92,11 +101,11 @@ class PoolState:
     position: int = 0
 
     def __post_init__(self):
-        x = as_float_array(self.x, "x", (2,), "(H, W): one feature map")
+        x = checked_array(self.x, "x", (2,), "(H, W): one feature map")
         if max(x.shape) > MAX_SIDE:
             raise ValueError(
-                f"the pooling explorer shows small maps, at most {MAX_SIDE}x{MAX_SIDE}; got "
-                f"shape {x.shape}"
+                f"x is too large for the pooling explorer, which shows maps of at most "
+                f"{MAX_SIDE} by {MAX_SIDE}; got shape {x.shape}"
             )
         if not np.all(np.isfinite(x)):
             raise ValueError("x holds inf or nan; the pooling explorer needs finite numbers")
@@ -396,6 +405,7 @@ def _pool_html(n: dict, grid: np.ndarray, marks: dict) -> str:
         + text_html(_written_out(n), mono=True)
         + edge
         + text_html(legend, small=True)
+        + colour_legend()
     )
     return f'<div class="cnn-pool" style="color:{theme().text};">{body}</div>'
 

@@ -27,12 +27,23 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .._checks import as_float_array, check_choice, check_int
+from .._checks import check_choice, check_int
 from ..conv import conv2d, conv_step
 from ..presentation import theme
 from ..shapes import output_size
-from ._base import Explorer, StepControls, button, checkbox, column, slider, toggles, view_html
+from ._base import (
+    Explorer,
+    StepControls,
+    button,
+    checkbox,
+    checked_array,
+    column,
+    slider,
+    toggles,
+    view_html,
+)
 from ._render import (
+    colour_legend,
     format_number,
     grid_html,
     grid_image,
@@ -93,8 +104,8 @@ class StepperState:
     revealed: bool = False
 
     def __post_init__(self):
-        image = as_float_array(self.image, "image", (2, 3), "(H, W) or (H, W, C)")
-        kernel = as_float_array(self.kernel, "kernel", (2, 3), "(kh, kw) or (kh, kw, C)")
+        image = checked_array(self.image, "image", (2, 3), "(H, W) or (H, W, C)")
+        kernel = checked_array(self.kernel, "kernel", (2, 3), "(kh, kw) or (kh, kw, C)")
         if image.ndim != kernel.ndim or (image.ndim == 3 and image.shape[2] != kernel.shape[2]):
             raise ValueError(
                 f"kernel shape {kernel.shape} does not match image shape {image.shape}: a 2-D "
@@ -375,6 +386,7 @@ def _page(header: str, panel_rows, products_text: str = "") -> str:
     if products_text:
         parts.append(text_html("kernel × window, added up:", bold=True))
         parts += [text_html(line, mono=True) for line in products_text.split("\n")]
+    parts.append(colour_legend())
     return f'<div class="cnn-stepper" style="color:{theme().text};">{"".join(parts)}</div>'
 
 
