@@ -109,7 +109,10 @@ _MEASURE_JS = """
   for (const n of labels) {
     if (!n.getClientRects().length) continue;  // not displayed
     if (n.scrollWidth > n.clientWidth + 1) {
-      cut.push(`${(n.innerText || n.value || n.title || n.className).trim().slice(0, 40)}`
+      const icon = n.querySelector('i');
+      const what = n.innerText || n.value || n.title
+                   || (icon ? `icon button ${icon.className}` : n.className);
+      cut.push(`${what.trim().slice(0, 40)}`
                + ` (${n.scrollWidth} px of text in ${n.clientWidth} px)`);
     }
   }
