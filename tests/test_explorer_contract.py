@@ -679,9 +679,17 @@ POOL_SETTINGS = [
 ]
 
 
+POOL_MAPS = {
+    "ties": POOL_MAP,
+    # all negative: a window that reaches into the padding must still pick a map cell
+    "negative": RNG.integers(-4, 0, (5, 7)).astype(float),
+}
+
+
+@pytest.mark.parametrize("map_name", list(POOL_MAPS))
 @pytest.mark.parametrize(("k", "s", "p", "ceil_mode"), POOL_SETTINGS)
-def test_max_pool_winners_follow_the_first_maximum_rule(k, s, p, ceil_mode):
-    x = POOL_MAP
+def test_max_pool_winners_follow_the_first_maximum_rule(k, s, p, ceil_mode, map_name):
+    x = POOL_MAPS[map_name]
     expected, first, ties = max_pool_loop(x, k, s, p, ceil_mode)
     base = cnn_utils.pool_explorer(x, "max", k, s, p, ceil_mode).state
     view = explorers.pool_view(base)
