@@ -487,6 +487,31 @@ def test_update_from_a_control_observer_does_not_loop(spec):
     assert not same(ex.view, fn(ex.state)), same(ex.view, fn(ex.state))
 
 
+@pytest.mark.parametrize("spec", [s for s in SPECS if s.name != "monitor"], ids=lambda s: s.name)
+def test_ping_pong_observer_ends_and_leaves_widgets_and_state_agreeing(spec):
+    """An observer that answers every change of a control with update() to another value.
+
+    Without a re-entrancy guard the two would call each other until the
+    recursion limit; with it, the calls end and the control shows the state.
+    """
+    ex = within_time(spec.make)
+    name = _field_controls(ex)[0]
+    widget = ex.controls[name]
+    start, other = widget.value, _another_value(widget)
+    calls = []
+
+    def ping_pong(change):
+        calls.append(change["new"])
+        ex.update(**{name: start if change["new"] == other else other})
+
+    widget.observe(ping_pong, names="value")
+    within_time(lambda: _set_control(ex, name, other))
+    assert len(calls) <= 10, f"the observer ran {len(calls)} times"
+    assert not same(widget.value, getattr(ex.state, name)), (widget.value, getattr(ex.state, name))
+    fn = view_function(spec)
+    assert not same(ex.view, fn(ex.state)), same(ex.view, fn(ex.state))
+
+
 @pytest.mark.parametrize("spec", SPECS, ids=IDS)
 def test_static_html_is_html_of_the_current_state(spec):
     ex = within_time(spec.make)
