@@ -44,16 +44,20 @@ _MARK_CSS = {
 # --- numbers and colours -------------------------------------------------------
 
 
-def format_number(value: float, decimals: int | None = None) -> str:
+def format_number(value: float, decimals: int | None = None, trim: bool = True) -> str:
     """The course's one way to write a number in a grid, a caption or a sum.
 
     Integers have no decimal point; other values get ``decimals`` places
-    (default 2) with trailing zeros dropped; ``-0`` is written ``0``.
+    (default 2) with trailing zeros dropped (keep them with ``trim=False``,
+    for a line whose digits should not jump, like a loss while training);
+    ``-0`` is written ``0``.
 
     Examples
     --------
     >>> format_number(3.0), format_number(-0.5), format_number(1 / 3), format_number(-1e-9)
     ('3', '-0.5', '0.33', '0')
+    >>> format_number(0.9, 4, trim=False)
+    '0.9000'
     """
     value = float(value)
     if not np.isfinite(value):
@@ -62,8 +66,10 @@ def format_number(value: float, decimals: int | None = None) -> str:
         if value.is_integer():
             return str(int(value))
         decimals = 2
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    text = f"{value:.{decimals}f}"
+    if trim:
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def signed_number(value: float) -> str:

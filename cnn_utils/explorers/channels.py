@@ -217,12 +217,11 @@ class ChannelsState:
             if value >= top:
                 raise ValueError(f"{name} must be from 0 to {top - 1}, got {value}")
             object.__setattr__(self, name, value)
-        if (
-            isinstance(self.channels_on, (str, bytes))
-            or len(tuple(self.channels_on)) != 3
-            or not all(isinstance(v, (bool, np.bool_)) for v in self.channels_on)
-        ):
-            raise TypeError(f"channels_on needs 3 True/False values, got {self.channels_on!r}")
+        on = self.channels_on
+        if isinstance(on, (str, bytes)) or not hasattr(on, "__len__") or len(on) != 3:
+            raise ValueError(f"channels_on needs 3 True/False values (R, G, B), got {on!r}")
+        if not all(isinstance(v, (bool, np.bool_)) for v in on):
+            raise TypeError(f"channels_on needs 3 True/False values (R, G, B), got {on!r}")
         if self.preset != "custom" and self.preset not in FILTER_PRESETS:
             raise ValueError(
                 f"preset must be 'custom' or one of {', '.join(map(repr, FILTER_PRESETS))}; "

@@ -192,7 +192,7 @@ def _tick_values(low: float, high: float, step: float, most: int = 20) -> list[f
 
 
 def _fmt(value: float, digits: int = 4) -> str:
-    return "n/a" if not math.isfinite(value) else _render.format_number(value, digits)
+    return "n/a" if not math.isfinite(value) else _render.format_number(value, digits, trim=False)
 
 
 def _status_text(s: MonitorState) -> str:
@@ -457,9 +457,9 @@ class TrainingMonitor(Explorer, Callback):
         if (
             isinstance(min_seconds, bool)
             or not isinstance(min_seconds, (int, float, np.number))
-            or not (0 <= min_seconds <= 3600)
+            or not (math.isfinite(min_seconds) and min_seconds >= 0)
         ):
-            raise ValueError(f"min_seconds must be a number from 0 to 3600, got {min_seconds!r}")
+            raise ValueError(f"min_seconds must be a number of seconds >= 0, got {min_seconds!r}")
         Callback.__init__(self)
         Explorer.__init__(self, MonitorState())
         self.update_every = None if update_every is None else int(update_every)
@@ -598,7 +598,7 @@ def training_monitor(update_every: int | None = None, min_seconds: float = 0.2):
     update_every : int, optional
         Redraw at most every this many batches (at least 1).
     min_seconds : float, default 0.2
-        ... and at most this often, from 0 to 3600 seconds.
+        ... and at most this often (seconds, at least 0).
 
     Raises
     ------

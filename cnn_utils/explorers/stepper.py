@@ -285,7 +285,9 @@ def _products_text(state: StepperState, n: dict) -> str:
         for ch in range(state.channels)
     ]
     added = " + ".join(signed_number(s) for s in sums)
-    lines.append("total over the channels = ?" if hidden else f"total: {added} = {total}")
+    lines.append(
+        "total over the channels = ?" if hidden else f"total over the channels: {added} = {total}"
+    )
     return "\n".join(lines)
 
 
@@ -312,7 +314,7 @@ def _input_grid(state: StepperState, padded, ch, window_at=None):
             for j in range(left, left + kw):
                 marks.setdefault((i, j), []).append("window")
     name = "input" if ch is None else f"input, channel {ch}"
-    title = f"{name} ({h}×{w}" + (f", padded by {p})" if p else ")")
+    title = f"{name} ({h}×{w}" + (f", zero-padded by {p})" if p else ")")
     return make_grid(
         values, title=title, marks=marks, limit=_limit(padded), row_offset=-p, col_offset=-p
     )
@@ -557,8 +559,8 @@ class StepperExplorer(Explorer):
 
     Controls: ``back``, ``forward``, ``play``, ``position``, ``stride``,
     ``padding``, ``mode``, ``predict``, and in predict mode ``answer``,
-    ``check``, ``reveal``. ``static_html()`` is the current step followed by
-    the animated sweep (unless ``static_animation`` is False).
+    ``check``, ``reveal`` and the ``feedback`` line. ``static_html()`` is the
+    current step followed by the animated sweep (unless ``static_animation`` is False).
     """
 
     title = "Convolution stepper"
@@ -632,7 +634,7 @@ class StepperExplorer(Explorer):
         self._bind("answer", answer)
         self._bind("check", button("Check"))
         self._bind("reveal", button("Reveal"))
-        self._feedback = widgets.HTML("")
+        self._feedback = self._bind("feedback", widgets.HTML(""))
         self._predict_row = widgets.VBox(
             [
                 widgets.HBox([answer, self._controls["check"], self._controls["reveal"]]),
