@@ -415,3 +415,52 @@ def test_playground_upload_replaces_the_image_and_shows_the_message():
     fields = [f.name for f in dataclasses.fields(ex.state)]
     shown = ex.static_html().lower()
     assert "not an image" in shown, f"the refusal is not shown (state fields {fields})"
+
+
+# --------------------------------------------------------------------------- messages that teach
+
+# (call, argument, what was passed): the message names the argument, what it got,
+# and a limit (some number other than the one passed).
+SAYS_WHAT_AND_LIMIT = {
+    "stepper padding": (
+        lambda: cnn_utils.conv_stepper(IMAGE, KERNEL, padding=1000),
+        "padding",
+        "1000",
+    ),
+    "stepper state padding": (
+        lambda: explorers.StepperState(IMAGE, KERNEL, padding=1000),
+        "padding",
+        "1000",
+    ),
+    "output size n": (lambda: cnn_utils.output_size_explorer(n=10**9), "n", str(10**9)),
+    "pool size": (lambda: cnn_utils.pool_explorer(MAP, pool_size=100), "pool_size", "100"),
+    "channels num_filters": (
+        lambda: cnn_utils.channels_explorer(num_filters=-1),
+        "num_filters",
+        "-1",
+    ),
+    "channels size": (lambda: cnn_utils.channels_explorer(size=100), "size", "100"),
+    "playground max_side": (
+        lambda: cnn_utils.kernel_playground(PHOTO, max_side=10**6),
+        "max_side",
+        str(10**6),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SAYS_WHAT_AND_LIMIT, ids=list(SAYS_WHAT_AND_LIMIT))
+def test_refusal_says_what_it_got_and_the_limit(case):
+    call, argument, got = SAYS_WHAT_AND_LIMIT[case]
+    message = refused(call, argument)
+    assert got in message.replace(",", "").replace("_", ""), f"{got} not in: {message}"
+    numbers = re.findall(r"(?<![\w.])-?\d+", message.replace(",", ""))
+    others = set(numbers) - {got}
+    assert others, f"the message gives no limit: {message}"
+
+
+def test_stepper_animation_refusal_says_the_limit():
+    animation = _animation()
+    state = cnn_utils.conv_stepper(IMAGE, KERNEL).state
+    message = refused(lambda: animation(state, max_frames=10**6), "max_frames")
+    assert str(10**6) in message.replace(",", "").replace("_", ""), message
+    assert set(re.findall(r"\d+", message.replace(",", ""))) - {str(10**6)}, message
