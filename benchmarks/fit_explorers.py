@@ -56,15 +56,19 @@ MEASURE_JS = """
   const r = (el) => { if (!el) return null; const b = el.getBoundingClientRect();
                       return {w: Math.round(b.width), h: Math.round(b.height)}; };
   const whole = box.getBoundingClientRect();
-  const sideways = [box, ...box.querySelectorAll('*')].some(
-      (el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible');
-  const cut = [...box.querySelectorAll('button, .widget-label, .widget-toggle-button')].some(
-      (el) => el.scrollWidth > el.clientWidth + 1);
+  const sideways = box.scrollWidth > box.clientWidth + 1
+      || whole.right > area.right + 1;
+  const cut = [...box.querySelectorAll(
+      'button, label, .widget-label, .widget-label-basic, .widget-toggle-button, '
+      + '.jupyter-button, .widget-readout, .widget-dropdown select')]
+    .filter((el) => el.getClientRects().length && el.scrollWidth > el.clientWidth + 1)
+    .map((el) => `${(el.innerText || el.value || el.className).trim().slice(0, 30)} `
+                 + `(${el.scrollWidth} in ${el.clientWidth} px)`);
   return {
     box: r(box), controls: r(box.querySelector('.cnn-explorer-controls')),
     view: r(box.querySelector('.cnn-explorer-view')),
     area: {w: Math.round(area.width), h: Math.round(area.height)},
-    fits: whole.height <= area.height && whole.right <= area.right + 1 && !sideways,
+    fits: whole.height <= area.height && !sideways && cut.length === 0,
     sideways: sideways, cut_labels: cut,
   };
 }
@@ -104,10 +108,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=HERE.parent)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--screen", choices=list(SCREENS), help="measure one screen only")
     args = parser.parse_args()
     report = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for screen in SCREENS:
+        for screen in [args.screen] if args.screen else SCREENS:
             report[screen] = measure(args.repo.resolve(), screen, Path(tmp))
     for screen, rows in report.items():
         print(f"\n{screen}: {SCREENS[screen]['viewport']}")
@@ -117,7 +122,8 @@ def main() -> None:
                 f"  {name:18s} box {size(m['box']):>10s}  controls {size(m['controls']):>9s}"
                 f"  view {size(m['view']):>9s}  area {size(m['area']):>9s}  "
                 f"{'fits' if m['fits'] else 'DOES NOT FIT'}"
-                f"{'  (cut-off labels)' if m['cut_labels'] else ''}"
+                f"{'  sideways' if m['sideways'] else ''}"
+                f"{'  cut: ' + '; '.join(m['cut_labels']) if m['cut_labels'] else ''}"
             )
     if args.json:
         args.json.write_text(json.dumps(report, indent=1))

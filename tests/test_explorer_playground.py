@@ -373,7 +373,7 @@ def test_mimebundle_has_widget_static_html_and_short_text():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/html"] == bundles[1]["text/html"]  # deterministic
     assert "data:image/jpeg;base64," in bundle["text/html"]
-    assert "kernel 3x3: sharpen" in bundle["text/html"]
+    assert ">sharpen</div>" in bundle["text/html"]  # the kernel grid's title
     assert len(bundle["text/plain"]) < 100
 
 

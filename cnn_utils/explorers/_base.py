@@ -76,6 +76,11 @@ class Explorer:
             controls_box, view_widget = self._build()
             controls_box.add_class("cnn-explorer-controls")
             view_widget.add_class("cnn-explorer-view")
+            # The controls keep their width; the view takes the rest of the row and
+            # wraps its own panels, so controls and view stay side by side.
+            controls_box.layout.flex = "0 0 auto"
+            view_widget.layout.flex = "1 1 0%"
+            view_widget.layout.min_width = f"{theme().font_px * 18}px"
             self._view_widget = view_widget
             self._widget = widgets.Box(
                 [controls_box, view_widget],
@@ -218,7 +223,7 @@ def toggles(options, value, tooltips=None, chars: float = 8):
         options=options,
         value=value,
         tooltips=tooltips or [],
-        style={"button_width": t.width(chars), "description_width": "0"},
+        style={"button_width": t.width(chars + 2), "description_width": "0"},
     )
 
 
@@ -236,7 +241,7 @@ def button(description: str, tooltip: str = "", chars: float | None = None):
     import ipywidgets as widgets
 
     t = theme()
-    chars = chars if chars is not None else len(description) + 1
+    chars = (chars if chars is not None else len(description)) + 3  # the button's own padding
     made = widgets.Button(
         description=description,
         tooltip=tooltip,
@@ -257,7 +262,7 @@ def view_html(value: str = ""):
     """The HTML widget a view is written into."""
     import ipywidgets as widgets
 
-    return widgets.HTML(value=value, layout=widgets.Layout(flex="1 1 auto", width="auto"))
+    return widgets.HTML(value=value, layout=widgets.Layout(width="auto"))
 
 
 class StepControls:
@@ -274,17 +279,16 @@ class StepControls:
         self.forward = button("step ▶", "next window", chars=7)
         self.slider = slider(description, position, 0, max(last, 0), chars=7)
         self.play = widgets.Play(
-            value=position,
-            min=0,
-            max=max(last, 0),
-            interval=900,
-            tooltip="play / pause",
-            layout=widgets.Layout(width=theme().width(6)),
+            value=position, min=0, max=max(last, 0), interval=900, tooltip="play / pause"
         )
         widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.back.on_click(lambda _button: self._move(-1))
         self.forward.on_click(lambda _button: self._move(1))
-        self.row = widgets.HBox([self.back, self.forward, self.play])
+        for control in (self.back, self.forward, self.play):
+            control.layout.flex = "0 0 auto"  # never squeezed: labels stay whole
+        self.row = widgets.HBox(
+            [self.back, self.forward, self.play], layout=widgets.Layout(flex_flow="row wrap")
+        )
 
     def _move(self, delta: int) -> None:
         target = self.slider.value + delta

@@ -231,11 +231,11 @@ def grid_html(grid: Grid) -> str:
     cell = f"width:{grid.cell_px}px;height:{grid.cell_px}px;border:1px solid {t.grid};padding:0;"
     index = f"font-size:{t.small_px}px;color:#666666;padding:0 3px;border:none;"
     parts = [
-        f'<div style="display:inline-block;vertical-align:top;margin:0 8px 4px 0;color:{t.text};">'
+        f'<div style="display:inline-block;vertical-align:top;margin:0 4px 4px 0;color:{t.text};">'
     ]
     if grid.title:
         parts.append(
-            f'<div style="font-weight:bold;font-size:{t.font_px}px;margin-bottom:2px;">'
+            f'<div style="font-weight:bold;font-size:{grid.font_px}px;margin-bottom:2px;">'
             f"{html.escape(grid.title)}</div>"
         )
     parts.append(
@@ -394,7 +394,7 @@ def colour_legend() -> str:
     )
 
 
-def row_html(*panels: str, gap_px: int = 12) -> str:
+def row_html(*panels: str, gap_px: int = 8) -> str:
     """Panels side by side, wrapping on narrow screens."""
     style = f"display:flex;flex-wrap:wrap;gap:{gap_px}px;align-items:flex-start;"
     return f'<div style="{style}">{"".join(panels)}</div>'

@@ -46,7 +46,6 @@ MAX_SIDE = 16
 MAX_KERNEL = 7
 MAX_FILTERS = 8
 MAX_SEED = 2**32 - 1
-GRID_SCALE = 0.75  # compact grids: this explorer shows ten of them at once
 
 
 def colour_pattern(size: int = 8) -> np.ndarray:
@@ -360,7 +359,7 @@ def _stack_html(stack: np.ndarray, selected: int) -> str:
     rgb = _render.to_rgb_uint8(
         stack.transpose(0, 2, 1).reshape(out_h, n * out_w), "signed", limit=limit
     )
-    scale = max(3, int(round(40 * theme().figure_scale / max(out_h, out_w))))
+    scale = max(3, 30 // max(out_h, out_w))
     cells = []
     for k in range(n):
         png = _render.png_bytes(rgb[:, k * out_w : (k + 1) * out_w], scale=scale)
@@ -373,7 +372,13 @@ def _stack_html(stack: np.ndarray, selected: int) -> str:
     return "".join(cells)
 
 
+def _grid_scale() -> float:
+    """Compact grids: this explorer shows ten at once beside its controls."""
+    return 0.6 if theme().name == "normal" else 0.55
+
+
 def _channel_column(state: ChannelsState, n: dict, c: int) -> str:
+    """One channel: its input (tinted in its colour, grey when off), kernel slice, contribution."""
     x, (i, j), (kh, kw) = state.image, (state.row, state.col), state.filters.shape[:2]
     name, word, on = CHANNEL_NAMES[c], _CHANNEL_WORDS[c], state.channels_on[c]
     h, wd = x.shape[:2]
@@ -381,66 +386,46 @@ def _channel_column(state: ChannelsState, n: dict, c: int) -> str:
         marks = {(p, q): "window" for p in range(i, i + kh) for q in range(j, j + kw)}
     else:
         marks = {(p, q): "off" for p in range(h) for q in range(wd)}
-    small = {"scale": GRID_SCALE, "show_indices": False}
+    small = {"scale": _grid_scale(), "show_indices": False}
     limit_w = float(np.abs(state.filters[:, :, :, state.selected]).max()) or 1.0
     limit_c = float(np.abs(n["contributions"]).max()) or 1.0
+    tint = CHANNEL_TINTS[c] if on else OFF_TINT
     grids = [
-        _render.matrix_html(
-            x[:, :, c],
-            title=f"{word} ({name}) input",
-            marks=marks,
-            limit=float(np.abs(x).max()) or 1.0,
-            tint=CHANNEL_TINTS[c] if on else OFF_TINT,
-            caption=None if on else "off: counts as zeros",
-            **small,
-        ),
-        _render.matrix_html(
-            state.filters[:, :, c, state.selected],
-            title=f"∗ kernel w[:, :, {name}]",
-            limit=limit_w,
-            **small,
-        ),
-        _render.matrix_html(
-            n["contributions"][c],
-            title=f"= contribution of {name}",
-            marks={(i, j): "current"} if on else {},
-            limit=limit_c,
-            caption=None if on else "off: contributes 0",
-            **small,
-        ),
-    ]
+        _render.matrix_html(x[:, :, c], title=f"{word} ({name})" + ("" if on else ": off"),
+                            marks=marks, limit=float(np.abs(x).max()) or 1.0, tint=tint,
+                            **small),
+        _render.matrix_html(state.filters[:, :, c, state.selected], title=f"∗ w[:, :, {name}]",
+                            limit=limit_w, **small),
+        _render.matrix_html(n["contributions"][c], title=f"= {name} part" + ("" if on else " (0)"),
+                            marks={(i, j): "current"} if on else {}, limit=limit_c, **small),
+    ]  # fmt: skip
     return f'<div style="display:flex;flex-direction:column;gap:2px;">{"".join(grids)}</div>'
 
 
 def _page(state: ChannelsState, n: dict) -> tuple[str, bytes]:
-    t = theme()
-    input_png = _input_picture(
-        state, max(4, int(round(72 * t.figure_scale / max(state.image.shape[:2]))))
-    )
+    input_png = _input_picture(state, max(4, 64 // max(state.image.shape[:2])))
     activation = _render.matrix_html(
-        n["activation"],
-        title=f"R + G + B + bias = map {state.selected}",
-        marks={(state.row, state.col): "current"},
-        scale=GRID_SCALE,
-        show_indices=False,
-    )
+        n["activation"], title=f"sum + bias = map {state.selected}",
+        marks={(state.row, state.col): "current"}, scale=_grid_scale(), show_indices=False,
+    )  # fmt: skip
+    side_px = 150 if theme().name == "normal" else 170  # narrow: the long lines wrap here
     side = (
-        '<div style="display:flex;flex-direction:column;gap:4px;">'
-        + _render.text_html(f"input, window at ({state.row}, {state.col})", bold=True)
+        f'<div style="display:flex;flex-direction:column;gap:2px;width:{side_px}px;">'
+        + _render.text_html("input (RGB)", small=True)
         + _render.png_img_tag(input_png, "colour input")
         + activation
         + _render.text_html("all maps:", small=True)
         + _stack_html(n["stack"], state.selected)
+        + _render.text_html(n["shape_text"], small=True)
+        + _render.colour_legend()
         + "</div>"
     )
     columns = [_channel_column(state, n, c) for c in range(3)]
     texts = "".join(_render.text_html(line, mono=True, small=True) for line in n["channel_texts"])
     page = (
-        _render.row_html(*columns, side, gap_px=10)
+        _render.row_html(*columns, side, gap_px=8)
         + _render.text_html(n["sum_text"], bold=True)
         + texts
-        + _render.text_html(n["shape_text"], small=True)
-        + _render.colour_legend()
     )
     return page, input_png
 

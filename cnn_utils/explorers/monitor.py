@@ -387,7 +387,7 @@ def monitor_view(state: MonitorState) -> MonitorView:
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" height="{total_h:.0f}" '
         f'viewBox="0 0 {total_w:.1f} {total_h:.1f}" font-family="sans-serif" fill="{t.text}" '
-        f'role="img" aria-label="loss and accuracy curves">'
+        f'style="max-width:100%;height:auto;" role="img" aria-label="loss and accuracy curves">'
         + "".join(_panel_svg(panels[key], unit, styles, t) for key in ("loss", "accuracy"))
         + "".join(legend)
         + "</svg>"

@@ -435,9 +435,7 @@ class OutputSizeExplorer(Explorer):
         self._formula = widgets.HTMLMath()
         self._body = widgets.HTML()
         box = column([self._controls[name] for name in (*_RANGES, "ceil_mode")], chars=30)
-        view = widgets.VBox(
-            [self._formula, self._body], layout=widgets.Layout(flex="1 1 auto", width="auto")
-        )
+        view = widgets.VBox([self._formula, self._body], layout=widgets.Layout(width="auto"))
         return box, view
 
     def _show(self) -> None:

@@ -438,9 +438,7 @@ def _kernel_panels(state: PlaygroundState) -> str:
             "output = sqrt((image * Gx)² + (image * Gy)²)</div>"
         )
         return "<div>" + _render.row_html(gx, gy, gap_px=4) + formula + "</div>"
-    title = f"kernel {state.kernel.shape[0]}x{state.kernel.shape[1]}: " + PRESETS.get(
-        state.preset, CUSTOM
-    )
+    title = PRESETS.get(state.preset, "custom kernel")
     caption = None
     if flip and not np.array_equal(state.kernel, state.kernel[::-1, ::-1]):
         caption = "convolution slides it turned by 180 degrees"
@@ -480,7 +478,7 @@ def _input_picture(state: PlaygroundState) -> tuple[np.ndarray, bytes]:
 
 def shown_width(image_width: int) -> int:
     """How wide the pictures are drawn: compact, so controls and pictures share a screen."""
-    return int(round(min(image_width, 220) * theme().figure_scale ** 0.5))
+    return min(image_width, 180 if theme().name == "normal" else 190)
 
 
 def playground_view(state: PlaygroundState) -> PlaygroundView:
@@ -601,7 +599,7 @@ class PlaygroundExplorer(Explorer):
         self._bind(
             "size",
             widgets.ToggleButtons(
-                options=[("3x3", 3), ("5x5", 5)], value=3, style={"button_width": t.width(3)}
+                options=[("3x3", 3), ("5x5", 5)], value=3, style={"button_width": t.width(5)}
             ),
         )
         self._controls["size"].observe(
@@ -625,7 +623,7 @@ class PlaygroundExplorer(Explorer):
             widgets.ToggleButtons(
                 options=[("colour", True), ("gray", False)],
                 value=bool(s.color),
-                style={"button_width": t.width(5)},
+                style={"button_width": t.width(8)},
             ),
             "color",
         )
@@ -633,7 +631,7 @@ class PlaygroundExplorer(Explorer):
             accept="image/*",
             multiple=False,
             description="upload an image",
-            layout=widgets.Layout(width=t.width(16)),
+            layout=widgets.Layout(width=t.width(22)),
         )
         upload.style.font_size = f"{t.font_px}px"
         self._bind("upload", upload)

@@ -56,6 +56,7 @@ from .nofit import NoFit
 
 MODES = ("correlation", "convolution")
 MODE_LABELS = {"correlation": "cross-correlation", "convolution": "convolution"}
+_BUTTON_LABELS = {"correlation": "correlation", "convolution": "convolution"}
 STRIDE_RANGE = (1, 4)  # the sliders' ranges
 PADDING_RANGE = (0, 3)
 MAX_SIDE = 32  # the stepper is for the notes' small matrices
@@ -618,10 +619,13 @@ class StepperExplorer(Explorer):
         self._bind(
             "mode",
             toggles(
-                [(MODE_LABELS[m], m) for m in MODES],
+                [(_BUTTON_LABELS[m], m) for m in MODES],
                 s.mode,
-                ["the kernel as given", "the kernel turned 180° first"],
-                chars=15,
+                [
+                    "cross-correlation: the kernel as given",
+                    "convolution: the kernel turned 180° first",
+                ],
+                chars=11,
             ),
             "mode",
         )
@@ -637,7 +641,8 @@ class StepperExplorer(Explorer):
         self._feedback = self._bind("feedback", widgets.HTML(""))
         self._predict_row = widgets.VBox(
             [
-                widgets.HBox([answer, self._controls["check"], self._controls["reveal"]]),
+                answer,
+                widgets.HBox([self._controls["check"], self._controls["reveal"]]),
                 self._feedback,
             ]
         )
