@@ -1153,3 +1153,63 @@ def test_number_of_filters_control_resizes_filters_and_bias_together():
     assert ex.state.filters.shape[3] == 3
     assert np.asarray(ex.state.bias).shape == (3,)
     assert ex.view.stack.shape[2] == 3
+
+
+class _Tables(HTMLParser):
+    """Every <table> as rows of (style, text) cells."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables: list[list[list[tuple[str, str]]]] = []
+        self._cell: list | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self.tables and self.tables[-1]:
+            self._cell = [dict(attrs).get("style") or "", ""]
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append((self._cell[0], self._cell[1].strip()))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[1] += data
+
+
+def underlined_cells(markup: str) -> set[tuple[int, int]]:
+    """(row, column) labels of the underlined cells of the largest numbered grid."""
+    parser = _Tables()
+    parser.feed(markup)
+    grid = max(parser.tables, key=lambda t: sum(len(r) for r in t))
+    columns = [_number(text) for _, text in grid[0][1:]]
+    marked = set()
+    for row in grid[1:]:
+        label = _number(row[0][1])
+        for (style, _), col in zip(row[1:], columns, strict=False):
+            if "underline" in style.replace(" ", ""):
+                marked.add((int(label), int(col)))
+    return marked
+
+
+@pytest.mark.parametrize("map_name", list(POOL_MAPS))
+@pytest.mark.parametrize(("k", "s", "p", "ceil_mode"), [(2, 2, 0, False), (3, 1, 1, True)])
+def test_pool_picture_underlines_the_winners_and_no_other_tie(k, s, p, ceil_mode, map_name):
+    x = POOL_MAPS[map_name]
+    _, first, ties = max_pool_loop(x, k, s, p, ceil_mode)
+    winners = {tuple(int(v) for v in rc) for rc in first.reshape(-1, 2)}
+    losing_ties = set().union(*ties.values()) - winners
+    view = cnn_utils.pool_explorer(x, "max", k, s, p, ceil_mode).view
+    marked = underlined_cells(view.html)
+    assert marked == winners, f"underlined {sorted(marked)}, winners {sorted(winners)}"
+    assert not marked & losing_ties
+
+
+def test_pool_maps_hold_ties_that_never_win():
+    _, first, ties = max_pool_loop(POOL_MAP, 2, 2, 0, False)
+    winners = {tuple(int(v) for v in rc) for rc in first.reshape(-1, 2)}
+    assert set().union(*ties.values()) - winners, "no losing tie: the picture test proves less"
