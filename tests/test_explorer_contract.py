@@ -730,11 +730,6 @@ def test_max_pool_winners_follow_the_first_maximum_rule(k, s, p, ceil_mode, map_
             assert shown_ties == ties[(i, j)], (i, j, shown_ties, ties[(i, j)])
 
 
-def test_pool_map_has_ties_for_the_rule_to_decide():
-    _, _, ties = max_pool_loop(POOL_MAP, 2, 2, 0, False)
-    assert any(ties.values()), "the test map must hold a window with a tie"
-
-
 @pytest.mark.parametrize(("k", "s"), [(2, 2), (3, 1), (3, 3), (2, 1)])
 def test_average_pool_matches_a_loop(k, s):
     h, w = POOL_MAP.shape
@@ -1207,9 +1202,5 @@ def test_pool_picture_underlines_the_winners_and_no_other_tie(k, s, p, ceil_mode
     marked = underlined_cells(view.html)
     assert marked == winners, f"underlined {sorted(marked)}, winners {sorted(winners)}"
     assert not marked & losing_ties
-
-
-def test_pool_maps_hold_ties_that_never_win():
-    _, first, ties = max_pool_loop(POOL_MAP, 2, 2, 0, False)
-    winners = {tuple(int(v) for v in rc) for rc in first.reshape(-1, 2)}
-    assert set().union(*ties.values()) - winners, "no losing tie: the picture test proves less"
+    if map_name == "ties" and (k, s, p) == (2, 2, 0):
+        assert losing_ties, "the test map must hold a tie that loses, or this proves less"
