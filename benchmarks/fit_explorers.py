@@ -75,7 +75,7 @@ MEASURE_JS = """
 """
 
 
-def measure(repo: Path, screen: str, workdir: Path) -> dict:
+def measure(repo: Path, screen: str, workdir: Path, shots: Path | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     spec = SCREENS[screen]
@@ -99,6 +99,10 @@ def measure(repo: Path, screen: str, workdir: Path) -> dict:
         page.wait_for_timeout(1500)
         for index, name in enumerate(EXPLORERS):
             results[name] = page.evaluate(MEASURE_JS, index)
+            if shots is not None:
+                shots.mkdir(parents=True, exist_ok=True)
+                target = shots / f"{screen}-{name.replace(' ', '_')}.png"
+                page.locator(".cnn-explorer").nth(index).screenshot(path=str(target))
         bs.shutdown_kernels(page)
         context.close()
     return results
@@ -109,11 +113,12 @@ def main() -> None:
     parser.add_argument("--repo", type=Path, default=HERE.parent)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--screen", choices=list(SCREENS), help="measure one screen only")
+    parser.add_argument("--shots", type=Path, help="save a screenshot of each explorer here")
     args = parser.parse_args()
     report = {}
     with tempfile.TemporaryDirectory() as tmp:
         for screen in [args.screen] if args.screen else SCREENS:
-            report[screen] = measure(args.repo.resolve(), screen, Path(tmp))
+            report[screen] = measure(args.repo.resolve(), screen, Path(tmp), args.shots)
     for screen, rows in report.items():
         print(f"\n{screen}: {SCREENS[screen]['viewport']}")
         for name, m in rows.items():

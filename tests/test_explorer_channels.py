@@ -43,9 +43,15 @@ def _loop_activation(x, w, b):
 
 
 def shown(explorer) -> str:
-    """What the explorer's view widget shows now (its HTML)."""
-    (view,) = [w for w in explorer.widget.children if "cnn-explorer-view" in w._dom_classes]
-    return view.value
+    """Every HTML the explorer's widget shows now: the view, and the facts under the controls."""
+    import ipywidgets
+
+    def walk(widget):
+        yield widget
+        for child in getattr(widget, "children", ()) or ():
+            yield from walk(child)
+
+    return "".join(w.value for w in walk(explorer.widget) if isinstance(w, ipywidgets.HTML))
 
 
 def _text(widget_html: str) -> str:

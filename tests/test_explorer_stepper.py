@@ -216,7 +216,10 @@ def test_predict_mode_hides_the_current_value_until_revealed():
     assert np.isnan(hidden.shown_output[0, 3])
     assert not np.isnan(hidden.shown_output[0, 2])
     assert hidden.products_text.endswith("= ?")
-    assert "kernel × window" not in [p.title for p in hidden.panel_rows[0]]
+    assert "products" not in [p.title for p in hidden.panel_rows[0]]
+    assert "products" in [
+        p.title for p in stepper_view(replace(state, revealed=True)).panel_rows[0]
+    ]
     shown = stepper_view(replace(state, revealed=True))
     assert shown.products_text.endswith(f"= {int(shown.total)}")
 

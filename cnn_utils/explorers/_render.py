@@ -235,14 +235,16 @@ def grid_html(grid: Grid) -> str:
     ]
     if grid.title:
         parts.append(
-            f'<div style="font-weight:bold;font-size:{grid.font_px}px;margin-bottom:2px;">'
+            f'<div style="font-weight:bold;font-size:{grid.font_px}px;margin-bottom:2px;line-height:1.3;">'
             f"{html.escape(grid.title)}</div>"
         )
     parts.append(
-        '<table style="border-collapse:collapse;margin:0;text-align:center;'
+        # line-height: ipywidgets' HTML widget sets 28 px, which would stretch every cell
+        '<table style="border-collapse:collapse;margin:0;text-align:center;line-height:1.1;'
         f'font-size:{grid.font_px}px;font-family:monospace;">'
     )
     rows, cols = grid.shape
+    border = max(2, round(t.border_px * grid.cell_px / t.cell_px))  # thinner on compact grids
     if grid.show_indices:
         heads = "".join(f'<td style="{index}">{j + grid.col_offset}</td>' for j in range(cols))
         parts.append(f'<tr><td style="{index}"></td>{heads}</tr>')
@@ -252,7 +254,7 @@ def grid_html(grid: Grid) -> str:
             parts.append(f'<td style="{index}">{i + grid.row_offset}</td>')
         for j in range(cols):
             extra = "".join(
-                _MARK_CSS[name].format(b=t.border_px, hl=t.highlight, ac=t.accent)
+                _MARK_CSS[name].format(b=border, hl=t.highlight, ac=t.accent)
                 for name in grid.marks.get((i, j), ())
             )
             style = f"{cell}background:{grid.background[i, j]};color:{grid.foreground[i, j]};"
@@ -261,7 +263,7 @@ def grid_html(grid: Grid) -> str:
     parts.append("</table>")
     if grid.caption:
         parts.append(
-            f'<div style="font-size:{t.small_px}px;margin-top:2px;">'
+            f'<div style="font-size:{t.small_px}px;margin-top:2px;line-height:1.3;">'
             f"{html.escape(grid.caption)}</div>"
         )
     parts.append("</div>")
@@ -404,7 +406,7 @@ def text_html(text: str, *, bold: bool = False, mono: bool = False, small: bool 
     """A line of escaped text in the theme's size and colour."""
     t = theme()
     size = t.small_px if small else t.font_px
-    style = f"font-size:{size}px;color:{t.text};margin:2px 0;"
+    style = f"font-size:{size}px;color:{t.text};margin:2px 0;line-height:1.3;"
     style += "font-weight:bold;" if bold else ""
     style += "font-family:monospace;" if mono else ""
     return f'<div style="{style}">{html.escape(text)}</div>'

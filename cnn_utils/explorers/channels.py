@@ -256,7 +256,9 @@ class ChannelsView:
     the position, ``value`` the activation there, ``sum_text`` that sum
     written out, ``channel_texts`` each channel's products written out,
     ``shape_text`` the shapes and parameter count, ``input_png`` the colour
-    input with the window outlined.
+    input with the window outlined; ``html`` the whole picture, which the widget
+    shows in two parts: ``body_html`` beside the controls and ``facts_html``
+    (shapes, parameters, colours) under them.
     """
 
     contributions: np.ndarray
@@ -269,7 +271,13 @@ class ChannelsView:
     channel_texts: tuple
     shape_text: str
     input_png: bytes = field(repr=False)
-    html: str = field(repr=False)
+    body_html: str = field(repr=False)
+    facts_html: str = field(repr=False)
+
+    @property
+    def html(self) -> str:
+        """The whole static picture."""
+        return self.body_html + self.facts_html
 
 
 def _num(v: float) -> str:
@@ -402,7 +410,7 @@ def _channel_column(state: ChannelsState, n: dict, c: int) -> str:
     return f'<div style="display:flex;flex-direction:column;gap:2px;">{"".join(grids)}</div>'
 
 
-def _page(state: ChannelsState, n: dict) -> tuple[str, bytes]:
+def _page(state: ChannelsState, n: dict) -> tuple[str, str, bytes]:
     input_png = _input_picture(state, max(4, 64 // max(state.image.shape[:2])))
     activation = _render.matrix_html(
         n["activation"], title=f"sum + bias = map {state.selected}",
@@ -410,14 +418,13 @@ def _page(state: ChannelsState, n: dict) -> tuple[str, bytes]:
     )  # fmt: skip
     side_px = 150 if theme().name == "normal" else 170  # narrow: the long lines wrap here
     side = (
-        f'<div style="display:flex;flex-direction:column;gap:2px;width:{side_px}px;">'
+        f'<div style="display:flex;flex-direction:column;align-items:flex-start;gap:2px;'
+        f'width:{side_px}px;">'
         + _render.text_html("input (RGB)", small=True)
         + _render.png_img_tag(input_png, "colour input")
         + activation
         + _render.text_html("all maps:", small=True)
         + _stack_html(n["stack"], state.selected)
-        + _render.text_html(n["shape_text"], small=True)
-        + _render.colour_legend()
         + "</div>"
     )
     columns = [_channel_column(state, n, c) for c in range(3)]
@@ -427,7 +434,8 @@ def _page(state: ChannelsState, n: dict) -> tuple[str, bytes]:
         + _render.text_html(n["sum_text"], bold=True)
         + texts
     )
-    return page, input_png
+    facts = _render.text_html(n["shape_text"], small=True) + _render.colour_legend()
+    return page, facts, input_png
 
 
 def channels_view(state: ChannelsState) -> ChannelsView:
@@ -443,8 +451,8 @@ def channels_view(state: ChannelsState) -> ChannelsView:
     if not isinstance(state, ChannelsState):
         raise TypeError(f"channels_view takes a ChannelsState, got {type(state).__name__}")
     n = channels_numbers(state)
-    page, input_png = _page(state, n)
-    return ChannelsView(**n, input_png=input_png, html=page)
+    page, facts, input_png = _page(state, n)
+    return ChannelsView(**n, input_png=input_png, body_html=page, facts_html=facts)
 
 
 # ----------------------------------------------------------------------------- widget
@@ -559,6 +567,7 @@ class ChannelsExplorer(Explorer):
             self._bind(word, box)
             box.observe(self._on_channel, names="value")
         ctl = self._controls
+        self._facts = widgets.HTML()  # shapes, parameter count, colours: under the controls
         box = column(
             [
                 ctl["preset"],
@@ -572,6 +581,7 @@ class ChannelsExplorer(Explorer):
                 ctl["red"],
                 ctl["green"],
                 ctl["blue"],
+                self._facts,
             ],
             chars=27,
         )
@@ -579,7 +589,8 @@ class ChannelsExplorer(Explorer):
 
     def _show(self) -> None:
         s, c = self.state, self._controls
-        self._view_widget.value = self.view.html
+        self._view_widget.value = self.view.body_html
+        self._facts.value = self.view.facts_html
         out_h, out_w = s.out_shape
         for name, top in (
             ("row", out_h - 1),

@@ -394,7 +394,7 @@ def monitor_view(state: MonitorState) -> MonitorView:
     )
     text = _status_text(s)
     page = (
-        f'<div style="color:{t.text};">'
+        f'<div style="color:{t.text};line-height:1.3;">'
         f'<div style="font-size:{t.font_px}px;font-family:monospace;margin-bottom:6px;">'
         f"{html.escape(text)}</div>{svg}</div>"
     )

@@ -273,7 +273,11 @@ def _strip_html(state: OutputSizeState, view_parts) -> str:
             else:
                 rows.append(td("blank"))
         rows.append("</tr>")
-    table = '<table style="border-collapse:collapse;margin:4px 0;">' + "".join(rows) + "</table>"
+    table = (
+        '<table style="border-collapse:collapse;margin:4px 0;line-height:1.1;">'
+        + "".join(rows)
+        + "</table>"
+    )
     return f'<div style="overflow-x:auto;max-width:100%;">{table}</div>'
 
 
@@ -314,7 +318,7 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
     (7,)
     """
     t = theme()
-    text_style = f"font-size:{t.font_px}px;color:{t.text};margin:4px 0;"
+    text_style = f"font-size:{t.font_px}px;color:{t.text};margin:4px 0;line-height:1.3;"
     try:
         e = explain_output_size(state.n, state.f, state.s, state.p, state.d, state.ceil_mode)
     except ValueError as err:
@@ -380,7 +384,7 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
         steps_html = f'<ul style="{text_style}margin-left:0;">{items}</ul>'
     formula_html = head
     body_html = (
-        f'<div class="cnn-output-size" style="color:{t.text};">{summary}{steps_html}'
+        f'<div class="cnn-output-size" style="color:{t.text};line-height:1.3;">{summary}{steps_html}'
         f'<div style="{text_style}font-weight:bold;">which input cells each output position '
         "covers (one axis)</div>" + _strip_html(state, parts) + _legend(t) + "</div>"
     )

@@ -347,7 +347,7 @@ def step_panels(state: StepperState, n: dict) -> tuple:
             panels.append(
                 make_grid(
                     products,
-                    title="kernel × window",
+                    title="products",
                     limit=_limit(n["products"]),
                     caption=f"sum = {format_number(products.sum())}",
                 )
@@ -663,7 +663,7 @@ class StepperExplorer(Explorer):
                 self._predict_row,
                 hint,
             ],
-            chars=30,
+            chars=28,
         )
         return box, view_html()
 
