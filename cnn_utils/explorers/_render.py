@@ -235,7 +235,8 @@ def grid_html(grid: Grid) -> str:
     ]
     if grid.title:
         parts.append(
-            f'<div style="font-weight:bold;font-size:{grid.font_px}px;margin-bottom:2px;line-height:1.3;">'
+            f'<div style="font-weight:bold;font-size:{grid.font_px}px;margin-bottom:2px;'
+            'line-height:1.3;">'
             f"{html.escape(grid.title)}</div>"
         )
     parts.append(

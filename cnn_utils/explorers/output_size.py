@@ -141,11 +141,12 @@ class OutputSizeView:
     beyond: tuple[int, ...]
     formula_html: str = field(repr=False)
     body_html: str = field(repr=False)
+    legend_html: str = field(default="", repr=False)
 
     @property
     def html(self) -> str:
         """Formula (plain text) and the strip: the whole static picture."""
-        return self.formula_html + self.body_html
+        return self.formula_html + self.body_html + self.legend_html
 
     @property
     def dropped_input(self) -> tuple[int, ...]:
@@ -384,9 +385,10 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
         steps_html = f'<ul style="{text_style}margin-left:0;">{items}</ul>'
     formula_html = head
     body_html = (
-        f'<div class="cnn-output-size" style="color:{t.text};line-height:1.3;">{summary}{steps_html}'
+        f'<div class="cnn-output-size" style="color:{t.text};line-height:1.3;">'
+        f"{summary}{steps_html}"
         f'<div style="{text_style}font-weight:bold;">which input cells each output position '
-        "covers (one axis)</div>" + _strip_html(state, parts) + _legend(t) + "</div>"
+        "covers (one axis)</div>" + _strip_html(state, parts) + "</div>"
     )
     return OutputSizeView(
         state=state,
@@ -405,6 +407,7 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
         beyond=beyond,
         formula_html=formula_html,
         body_html=body_html,
+        legend_html=_legend(t),
     )
 
 
@@ -438,13 +441,16 @@ class OutputSizeExplorer(Explorer):
         self._bind("ceil_mode", checkbox("ceil mode (pooling)", self.state.ceil_mode), "ceil_mode")
         self._formula = widgets.HTMLMath()
         self._body = widgets.HTML()
-        box = column([self._controls[name] for name in (*_RANGES, "ceil_mode")], chars=30)
+        self._legend = widgets.HTML()  # what the strip's marks mean: under the controls
+        names = (*_RANGES, "ceil_mode")
+        box = column([*(self._controls[name] for name in names), self._legend], chars=30)
         view = widgets.VBox([self._formula, self._body], layout=widgets.Layout(width="auto"))
         return box, view
 
     def _show(self) -> None:
         self._formula.value = self._latex_value()
         self._body.value = self.view.body_html
+        self._legend.value = self.view.legend_html
 
 
 def output_size_explorer(n=7, f=3, p=0, s=1, d=1, ceil_mode=False) -> OutputSizeExplorer:
