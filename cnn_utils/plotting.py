@@ -236,3 +236,34 @@ def plot_history(history, ax=None, metrics=("loss", "accuracy")):
         a.set_title(f"{metric} per epoch")
         a.legend()
     return axes
+
+
+COLUMN_PX = 1000
+"""About the width of JupyterLab's notebook column on a laptop; a figure drawn wider is
+scaled down by the browser anyway, so its extra pixels only make the notebook heavier."""
+
+
+def fit_to_column(fig, width_px: int = COLUMN_PX):
+    """Lower ``fig``'s resolution so it is at most ``width_px`` pixels wide; returns ``fig``.
+
+    A grid of photographs drawn with a wide ``figsize`` (17 inches at 100 dpi is
+    1,700 pixels) is shown at the notebook column's width: its stored PNG holds
+    three times the pixels anyone sees. This keeps what is seen and drops the
+    rest. Text stays the same size relative to the figure. Presenter mode keeps
+    its larger figures (the width is scaled by ``theme().figure_scale``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig = fit_to_column(plt.figure(figsize=(17, 8), dpi=100))
+    >>> round(fig.get_figwidth() * fig.dpi)
+    1000
+    """
+    if isinstance(width_px, bool) or not isinstance(width_px, int) or width_px < 100:
+        raise ValueError(f"width_px must be an int of at least 100 pixels, got {width_px!r}")
+    limit = width_px * theme().figure_scale
+    if fig.get_figwidth() * fig.dpi > limit:
+        fig.set_dpi(limit / fig.get_figwidth())
+    return fig
