@@ -108,14 +108,47 @@ _MEASURE_JS = """
   const labels = el.querySelectorAll(
     'button, label, .widget-label, .widget-label-basic, .widget-toggle-button, '
     + '.jupyter-button, .widget-readout, .widget-dropdown select');
+  // The part of the screen where n's content can show: its own box and every
+  // ancestor up to the explorer that clips what overflows it.
+  const clip = (n) => {
+    let left = -Infinity, right = Infinity;
+    for (let a = n; a; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') {
+        const r = a.getBoundingClientRect();
+        left = Math.max(left, r.left);
+        right = Math.min(right, r.right);
+      }
+      if (a === el) break;
+    }
+    return [left, right];
+  };
   for (const n of labels) {
     if (!n.getClientRects().length) continue;  // not displayed
+    const range = document.createRange();
+    range.selectNodeContents(n);
+    const shown = range.getBoundingClientRect();
+    const [left, right] = clip(n);
+    const text = (n.innerText || '').trim();
+    if (text && shown.width > 0 && (shown.right > right + 1 || shown.left < left - 1)) {
+      const at = (v) => Math.round(v);
+      cut.push(`${text.slice(0, 40)} (text from x=${at(shown.left)} to ${at(shown.right)}, `
+               + `visible ${at(left)} to ${at(right)})`);
+      continue;
+    }
     if (n.scrollWidth > n.clientWidth + 1) {
       const text = (n.innerText || n.value || n.title || '').trim();
       const icon = n.querySelector('i');
       const size = ` (${n.scrollWidth} px of content in ${n.clientWidth} px)`;
       if (text) cut.push(text.slice(0, 40) + size);
       else squeezed.push(`icon button ${icon ? icon.className : n.className}` + size);
+    }
+  }
+  const scrolling = [];  // parts of the explorer that scroll or clip vertically
+  for (const n of [el, ...el.querySelectorAll('*')]) {
+    const oy = getComputedStyle(n).overflowY;
+    if (oy !== 'visible' && n.getClientRects().length && n.scrollHeight > n.clientHeight + 1) {
+      scrolling.push(`${n.tagName.toLowerCase()}.${[...n.classList].slice(0, 3).join('.')}`
+                     + ` (${n.scrollHeight} px of content in ${n.clientHeight} px)`);
     }
   }
   const images = [...el.querySelectorAll('img')];
@@ -127,7 +160,7 @@ _MEASURE_JS = """
     outputScrollWidth: output.scrollWidth, outputClientWidth: output.clientWidth,
     panelWidth: scroller.clientWidth, panelHeight: scroller.clientHeight,
     imagesLoaded: images.every(i => i.complete && i.naturalWidth > 0),
-    cut, squeezed,
+    cut, squeezed, scrolling,
   };
 }
 """
@@ -208,6 +241,7 @@ def _problems(name: str, b: dict | None) -> list[str]:
             f"content in {b['outputClientWidth']} px)"
         )
     out += [f"{name}: label cut off: {text}" for text in b["cut"]]
+    out += [f"{name}: content hidden behind a scroll bar or clipped: {s}" for s in b["scrolling"]]
     return out
 
 

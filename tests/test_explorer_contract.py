@@ -1204,3 +1204,54 @@ def test_pool_picture_underlines_the_winners_and_no_other_tie(k, s, p, ceil_mode
     assert not marked & losing_ties
     if map_name == "ties" and (k, s, p) == (2, 2, 0):
         assert losing_ties, "the test map must hold a tie that loses, or this proves less"
+
+
+# --------------------------------------------------------------------------- whole-word labels
+
+
+ENDINGS = {"s", "es", "d", "ed", "n", "en", "er", "ers", "ing", "ly", "y"}  # box/boxes, show/shown
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])", text or "")}
+
+
+def _label_texts(widget) -> list[str]:
+    texts = [getattr(widget, "description", "") or ""]
+    labels = getattr(widget, "_options_labels", None) or ()  # ipywidgets' option labels
+    return texts + [str(label) for label in labels]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_control_labels_are_not_cut_short_in_the_code(spec):
+    """A label shortened to fit ("operati" for "operation") is a cut-off label too.
+
+    A word of a label is cut short when it is not a word of the explorer's own
+    documentation or view, while a longer word there starts with it.
+    """
+    import inspect
+
+    ex = within_time(spec.make)
+    module = inspect.getmodule(type(ex))
+    docs = [
+        module.__doc__,
+        type(ex).__doc__,
+        type(ex.state).__doc__,
+        view_function(spec).__doc__,
+        text_of(view_html(ex.view)),
+        " ".join(f.name.replace("_", " ") for f in dataclasses.fields(ex.state)),
+        " ".join(name.replace("_", " ") for name in ex.controls),
+    ]
+    vocabulary = set().union(*(_words(d) for d in docs if d))
+    short = []
+    for name, widget in ex.controls.items():
+        for text in _label_texts(widget):
+            for word in _words(text) - vocabulary:
+                longer = sorted(
+                    v
+                    for v in vocabulary
+                    if len(v) > len(word) and v.startswith(word) and v[len(word) :] not in ENDINGS
+                )
+                if len(word) >= 3 and longer:
+                    short.append(f"{name}: {text!r} ({word!r}, cut from {longer[0]!r}?)")
+    assert not short, "labels cut short: " + "; ".join(short)
