@@ -1255,3 +1255,28 @@ def test_control_labels_are_not_cut_short_in_the_code(spec):
                 if len(word) >= 3 and longer:
                     short.append(f"{name}: {text!r} ({word!r}, cut from {longer[0]!r}?)")
     assert not short, "labels cut short: " + "; ".join(short)
+
+
+# --------------------------------------------------------------------------- presenter mode
+
+
+def _font_sizes(markup: str) -> list[float]:
+    return [float(v) for v in re.findall(r"font-size:\s*([\d.]+)px", markup)]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=IDS)
+def test_presenter_mode_enlarges_the_text(spec):
+    """Fitting the screen must not undo presenter mode: its text stays larger than normal."""
+    from cnn_utils.presentation import presenter
+
+    try:
+        presenter(False)
+        normal = _font_sizes(within_time(spec.make).static_html())
+        presenter(True)
+        large = _font_sizes(within_time(spec.make).static_html())
+    finally:
+        presenter(False)
+    assert normal, "the picture sets no font size"
+    assert large, "the picture sets no font size in presenter mode"
+    assert min(large) > min(normal), (sorted(set(normal)), sorted(set(large)))
+    assert np.median(large) > np.median(normal), (sorted(set(normal)), sorted(set(large)))
