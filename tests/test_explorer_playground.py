@@ -70,7 +70,7 @@ def shown(explorer) -> str:
     return view.value
 
 
-JPEG = b"\xff\xd8\xff"
+PNG = b"\x89PNG"
 
 
 # ----------------------------------------------------------------------------- the maths
@@ -399,8 +399,8 @@ def test_any_control_combination_renders(preset, size, values, border, display, 
     view = playground_view(state)
     assert view.output_rgb.shape == (9, 11, 3)
     assert view.output_rgb.dtype == np.uint8
-    assert view.input_png.startswith(JPEG)
-    assert view.output_png.startswith(JPEG)
+    assert view.input_png.startswith(PNG)
+    assert view.output_png.startswith(PNG)
     assert np.isfinite(view.out_min)
     assert np.isfinite(view.out_max)
 
@@ -414,7 +414,7 @@ def test_any_widget_control_value_renders(control, pick):
     widget = ex.controls[control]
     options = [value for _, value in widget.options]
     widget.value = options[pick % len(options)]
-    assert ex.view.output_png.startswith(JPEG)
+    assert ex.view.output_png.startswith(PNG)
     assert ex.view.html == shown(ex)
 
 

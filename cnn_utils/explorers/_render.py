@@ -482,9 +482,13 @@ def photo_bytes(rgb: np.ndarray, width: int | None = None) -> bytes:
     return buf.getvalue()
 
 
+def data_uri(image: bytes) -> str:
+    """PNG or JPEG bytes as a ``data:`` URI."""
+    kind = "jpeg" if image[:3] == b"\xff\xd8\xff" else "png"
+    return f"data:image/{kind};base64," + base64.b64encode(image).decode("ascii")
+
+
 def png_img_tag(png: bytes, alt: str, width: int | None = None) -> str:
     """An ``<img>`` tag embedding PNG (or JPEG) bytes, for static HTML views."""
     size = f' width="{width}"' if width else ""
-    kind = "jpeg" if png[:3] == b"\xff\xd8\xff" else "png"
-    data = base64.b64encode(png).decode("ascii")
-    return f'<img src="data:image/{kind};base64,{data}" alt="{html.escape(alt)}"{size}/>'
+    return f'<img src="{data_uri(png)}" alt="{html.escape(alt)}"{size}/>'

@@ -395,7 +395,8 @@ def monitor_view(state: MonitorState) -> MonitorView:
     text = _status_text(s)
     page = (
         f'<div style="color:{t.text};line-height:1.3;">'
-        f'<div style="font-size:{t.font_px}px;font-family:monospace;margin-bottom:6px;">'
+        f'<div class="cnn-monitor-status" style="font-size:{t.font_px}px;font-family:monospace;'
+        'margin-bottom:6px;">'
         f"{html.escape(text)}</div>{svg}</div>"
     )
     return MonitorView(text=text, svg=svg, html=page, x_unit=unit, panels=panels)
@@ -522,7 +523,7 @@ class TrainingMonitor(Explorer, Callback):
         return widgets.VBox([]), view_html()
 
     def _show(self) -> None:
-        self._view_widget.value = self._view.html
+        self._view_widget.value = self.view.html  # the run may have moved on since the last draw
         self.redraws += 1
 
     # --- Keras-style hooks ------------------------------------------------------------

@@ -362,7 +362,8 @@ class PlaygroundView:
     colour, ``(H, W)`` in gray); ``out_min``/``out_max`` its range;
     ``display_used`` the display mode applied and ``display_reason`` why;
     ``input_rgb``/``output_rgb`` the uint8 pictures; ``input_png``/``output_png``
-    their encoded bytes at the shown width (JPEG: see ``_render.photo_bytes``);
+    their PNG bytes (lossless, at the working size; the page draws them
+    ``shown_width`` wide, and the stored static picture uses JPEG);
     ``kernel_html`` the kernel grid(s); ``stats`` the line with min and max;
     ``note`` what the display mode hides; ``html`` all of it as one static picture.
     """
@@ -470,7 +471,7 @@ def _input_picture(state: PlaygroundState) -> tuple[np.ndarray, bytes]:
             return rgb, png
     rgb = _render.to_rgb_uint8(_working_image(state), "gray")
     rgb.setflags(write=False)
-    png = _render.photo_bytes(rgb, width=shown_width(rgb.shape[1]))
+    png = _render.png_bytes(rgb)
     _INPUT_CACHE.append((state.image, (bool(state.color), theme().name), rgb, png))
     del _INPUT_CACHE[:-4]
     return rgb, png
@@ -499,7 +500,7 @@ def playground_view(state: PlaygroundState) -> PlaygroundView:
     input_rgb, input_png = _input_picture(state)
     output_rgb = display_rgb(filtered, mode)
     h, w = filtered.shape[:2]
-    output_png = _render.photo_bytes(output_rgb, width=shown_width(w))
+    output_png = _render.png_bytes(output_rgb)
     what = "colour, each channel filtered" if state.color else "gray (luminance)"
     stats = (
         f"output {h}x{w} ({what}), {OPERATION_LABELS[state.operation]}, border "
@@ -570,6 +571,15 @@ class PlaygroundExplorer(Explorer):
         new = self.state.with_size(size)
         return self.update(kernel=new.kernel, preset=new.preset)
 
+    def static_html(self) -> str:
+        """The picture, with the photographs as JPEG at the shown width: a seventh of the
+        bytes in a stored notebook (the live widget keeps lossless PNG)."""
+        view, page = self.view, self.view.html
+        for rgb, png in ((view.input_rgb, view.input_png), (view.output_rgb, view.output_png)):
+            light = _render.photo_bytes(rgb, width=shown_width(rgb.shape[1]))
+            page = page.replace(_render.data_uri(png), _render.data_uri(light))
+        return page
+
     def upload(self, data) -> str:
         """Take an uploaded file's bytes; on failure the image stays. Returns the message."""
         image, message = read_image_bytes(data, self.max_side)
@@ -583,14 +593,14 @@ class PlaygroundExplorer(Explorer):
         import ipywidgets as widgets
 
         t, s = theme(), self.state
-        wide = {"description_width": t.width(6)}
+        wide = {"description_width": t.width(8)}
         dropdown = widgets.Layout(width=t.width(30))
         self._bind(
             "preset",
             widgets.Dropdown(
                 options=[(label, key) for key, label in PRESETS.items()] + [("custom", CUSTOM)],
                 value=s.preset,
-                description="kernel",
+                description="preset",
                 style=wide,
                 layout=dropdown,
             ),
@@ -613,7 +623,7 @@ class PlaygroundExplorer(Explorer):
             control = widgets.Dropdown(
                 options=[(label, key) for key, label in labels.items()],
                 value=value,
-                description=name[:7],
+                description=name,
                 style=wide,
                 layout=dropdown,
             )

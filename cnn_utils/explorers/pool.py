@@ -46,7 +46,7 @@ POOL_RANGE = (1, 4)
 STRIDE_RANGE = (1, 4)
 PADDING_RANGE = (0, 2)  # and at most pool_size // 2
 MAX_SIDE = 32
-KEYBOARD_HINT = "Keys: click the window slider, then ← and →."
+KEYBOARD_HINT = "Keyboard: click the window slider, then ← and →."
 
 
 def default_feature_map() -> np.ndarray:

@@ -62,7 +62,7 @@ PADDING_RANGE = (0, 3)
 MAX_SIDE = 32  # the stepper is for the notes' small matrices
 MAX_PADDING = 8  # a state may hold more padding than the slider offers, never more than this
 MAX_FRAMES = 100  # longest animation: a 10x10 output (larger ones show their first 100 steps)
-KEYBOARD_HINT = "Keys: click the position slider, then ← and →."
+KEYBOARD_HINT = "Keyboard: click the position slider, then ← and →."
 
 
 @dataclass(frozen=True, eq=False)
@@ -354,13 +354,14 @@ def step_panels(state: StepperState, n: dict) -> tuple:
             )
         rows.append(panels)
     (out_h, out_w), (row, col) = n["out_shape"], (n["row"], n["col"])
-    value = "?  (predict it)" if n["value_hidden"] else format_number(n["total"])
+    hidden = "?  (predict the value)"
+    caption = hidden if n["value_hidden"] else f"({row}, {col}) = {format_number(n['total'])}"
     output = make_grid(
         n["shown_output"],
         title=f"output ({out_h}×{out_w})",
         marks={(row, col): "current"},
         limit=_limit(n["output"]),
-        caption=f"({row}, {col}) = {value}",
+        caption=caption,
     )
     if len(channels) > 1:
         rows.append([output])
