@@ -17,6 +17,13 @@ Documented limits
     The largest array a function will allocate (2**28 elements: 1 GiB of
     float32, 2 GiB of float64). A request beyond it is refused with a
     ValueError that says how much memory it would have needed.
+``MAX_WORK``
+    The most multiply-adds one vectorised call will do (2**37, some seconds
+    on a laptop); beyond it the call would run for minutes.
+``MAX_LOOP_STEPS``
+    The most steps a Python loop will take (2**18): the loop versions
+    (``conv2d_naive``...) visit windows one by one and are meant for the
+    small examples of the notes; vectorised functions loop over kernel offsets.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ import numpy as np
 
 MAX_SIZE = 2**20
 MAX_ELEMENTS = 2**28
+MAX_WORK = 2**37
+MAX_LOOP_STEPS = 2**18
 
 _FLOAT_TYPES = (np.float32, np.float64)
 
@@ -377,6 +386,29 @@ def check_allocation(shape, dtype, what: str) -> None:
         f"{format_bytes(count * itemsize)}; the limit is {MAX_ELEMENTS} elements "
         f"({format_bytes(MAX_ELEMENTS * itemsize)} of {np.dtype(dtype).name})"
     )
+
+
+def check_work(count: int, what: str, limit: int = MAX_WORK, unit: str = "multiply-adds") -> None:
+    """Refuse a computation of more than ``limit`` units of work, which would run for minutes.
+
+    Raises
+    ------
+    ValueError
+        ``count`` is above ``limit``; the message names both.
+
+    Examples
+    --------
+    >>> check_work(10**6, "conv2d_naive on a 1000x1000 input", MAX_LOOP_STEPS, "loop steps")
+    Traceback (most recent call last):
+    ...
+    ValueError: conv2d_naive on a 1000x1000 input would take 1,000,000 loop steps; the \
+limit is 262,144 (it would run for minutes)
+    """
+    if count > limit:
+        raise ValueError(
+            f"{what} would take {count:,} {unit}; the limit is {limit:,} "
+            "(it would run for minutes)"
+        )
 
 
 def spatial_axes(ndim: int) -> tuple[int, int]:
