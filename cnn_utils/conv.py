@@ -244,7 +244,8 @@ def _input_rows(x, g: ConvGeometry, block, dtype):
         return x[n0:n1, first:last]
     buf = np.zeros((n1 - n0, last - first, g.w + left + right, g.c), dtype=dtype)
     lo, hi = max(first, 0), min(last, g.h)
-    buf[:, lo - first : hi - first, left : left + g.w] = x[n0:n1, lo:hi]
+    if lo < hi:  # a chunk of output rows may read nothing but padding
+        buf[:, lo - first : hi - first, left : left + g.w] = x[n0:n1, lo:hi]
     return buf
 
 
@@ -292,6 +293,7 @@ def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1):
     cols = None
     for block in blocks:
         n0, n1, r0, r1 = block
+        cols = None  # free the last chunk's patches before building the next
         cols = _im2col(_input_rows(x, g, block, dtype), g, r1 - r0)
         np.matmul(cols, w2, out=out[n0:n1, r0:r1].reshape(-1, g.f))
     if b is not None:
@@ -386,7 +388,8 @@ def _dx_block(d2, w2, g: ConvGeometry, block, dx) -> None:
     buf = np.zeros((n1 - n0, last - first, g.w + left + right, g.c), dtype=dx.dtype)
     _scatter(dcols, g, r1 - r0, buf)
     lo, hi = max(first, 0), min(last, g.h)
-    dx[n0:n1, lo:hi] += buf[:, lo - first : hi - first, left : left + g.w]
+    if lo < hi:
+        dx[n0:n1, lo:hi] += buf[:, lo - first : hi - first, left : left + g.w]
 
 
 def conv_backward(dout, cache: ConvCache, need_dx=True):
