@@ -200,7 +200,7 @@ def check_bool(value, name: str) -> bool:
     """
     value = _scalar(value)
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {_describe(value)}")
+        raise TypeError(f"{name} must be True or False, got {_short(value)}")
     return bool(value)
 
 
