@@ -82,8 +82,10 @@ def as_float_array(
         raise TypeError(f"{name} must be a numeric array, got {_describe(x)}")
     try:
         arr = np.asarray(x)
-    except (ValueError, TypeError, OverflowError) as err:  # ragged lists, huge ints
-        raise TypeError(f"{name} must be a numeric array, got {_describe(x)} ({err})") from None
+    except (ValueError, TypeError, OverflowError):  # ragged lists, huge ints
+        raise TypeError(
+            f"{name} must be a numeric array of one shape, got {_describe(x)}"
+        ) from None
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
@@ -170,10 +172,11 @@ def check_float(
     1.0
     """
     value = _scalar(value)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
-        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
-    if isinstance(value, (complex, np.complexfloating)):
-        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    if (
+        isinstance(value, (bool, np.bool_, np.complexfloating))
+        or not isinstance(value, (numbers.Real, np.number))
+    ):
+        raise TypeError(f"{name} must be a number, got {_short(value)}")
     try:
         result = float(value)
     except OverflowError:
@@ -324,6 +327,20 @@ def check_padding(value, name: str = "padding") -> tuple[tuple[int, int], tuple[
         )
     ph, pw = check_pair(value, name, 0)
     return ((ph, ph), (pw, pw))
+
+
+def format_padding(padding) -> str:
+    """``((t, b), (l, r))`` written as briefly as it can be: ``1``, ``(1, 2)`` or in full.
+
+    Examples
+    --------
+    >>> format_padding(((2, 2), (2, 2))), format_padding(((1, 1), (0, 0)))
+    ('2', '(1, 0)')
+    """
+    (top, bottom), (left, right) = padding
+    if top == bottom and left == right:
+        return str(top) if top == left else f"({top}, {left})"
+    return str(((top, bottom), (left, right)))
 
 
 def check_choice(value, name: str, choices) -> str:

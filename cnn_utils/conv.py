@@ -30,6 +30,7 @@ from ._checks import (
     check_padding,
     check_pair,
     check_work,
+    format_padding,
 )
 
 _BATCH_LAYOUT = "(a batch (N, H, W, C); for a single (H, W, C) image pass x[None])"
@@ -207,7 +208,7 @@ def _check_inputs(x, w, b, stride, padding, dilation):
             )
     dtype = np.result_type(x, w, *([] if b is None else [b]))
     check_allocation(
-        g.output_shape, dtype, f"conv2d with padding {g.padding} on a {g.h}x{g.w} input"
+        g.output_shape, dtype, f"padding {format_padding(g.padding)} on a {g.h}x{g.w} input"
     )
     check_allocation((g.out_w, g.kh * g.kw * g.c), dtype, "one output row's patch matrix")
     work = g.n * g.out_h * g.out_w * g.kh * g.kw * g.c * g.f
@@ -754,7 +755,7 @@ def conv_step(image, kernel, i, j, stride=1, padding=0):
     check_allocation(
         (g.h + sum(g.padding[0]), g.w + sum(g.padding[1]), g.c),
         image.dtype,
-        f"padding {g.padding} on a {g.h}x{g.w} image",
+        f"padding {format_padding(g.padding)} on a {g.h}x{g.w} image",
     )
     i = check_int(i, "i", 0)
     j = check_int(j, "j", 0)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array
+from ._checks import as_float_array, check_float
+
+MAX_GRADCHECK_ELEMENTS = 2**15
+"""The largest ``x`` :func:`numerical_gradient` accepts (it calls ``f`` twice per element)."""
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -30,7 +33,9 @@ def numerical_gradient(f, x, eps=1e-6):
     TypeError
         ``f`` not callable, ``eps`` not a number, or ``f`` not returning a number.
     ValueError
-        ``eps`` not positive, or ``f`` returning a non-finite value.
+        ``eps`` not positive and finite, ``x`` with more than
+        ``MAX_GRADCHECK_ELEMENTS`` elements (the loop would run for minutes),
+        or ``f`` returning a non-finite value.
 
     Examples
     --------
@@ -42,16 +47,21 @@ def numerical_gradient(f, x, eps=1e-6):
         raise TypeError(
             f"f must be a function of an array returning a number, got {type(f).__name__}"
         )
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)):
-        raise TypeError(f"eps must be a number, got {eps!r}")
-    if not eps > 0:
-        raise ValueError(f"eps must be positive, got {eps}")
-    x = as_float_array(x, "x").astype(np.float64, copy=True)
+    eps = check_float(eps, "eps", positive=True)
+    x = as_float_array(x, "x")
+    if x.size > MAX_GRADCHECK_ELEMENTS:
+        raise ValueError(
+            f"x has {x.size:,} elements; numerical_gradient calls f twice per element and "
+            f"accepts at most {MAX_GRADCHECK_ELEMENTS:,}: check the gradient on a smaller input"
+        )
+    x = x.astype(np.float64, copy=True)
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
 
     def value():
         out = f(x)
+        if isinstance(out, np.ndarray) and out.ndim > 0:
+            raise TypeError(f"f must return a number, got ndarray of shape {out.shape}")
         try:
             out = float(out)
         except (TypeError, ValueError):

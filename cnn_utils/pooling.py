@@ -144,7 +144,7 @@ def _batch_geometry(xb, pool_size, stride, padding, ceil_mode, name) -> PoolGeom
     g = pool_geometry((h, w), pool_size, stride, padding, ceil_mode)
     (kh, kw), (ph, pw) = g.pool_size, g.padding
     padded = (n, h + 2 * ph + g.extra[0], w + 2 * pw + g.extra[1], c)
-    check_allocation(padded, xb.dtype, f"{name} with padding {g.padding} on a {h}x{w} input")
+    check_allocation(padded, xb.dtype, f"{name} on a {n}x{h}x{w}x{c} batch")
     check_work(kh * kw, f"{name} with a {kh}x{kw} window", MAX_LOOP_STEPS, "loop steps")
     check_work(n * c * g.out_h * g.out_w * kh * kw, f"{name} on a {n}x{h}x{w}x{c} batch")
     return g
