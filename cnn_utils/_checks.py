@@ -42,8 +42,8 @@ _FLOAT_TYPES = (np.float32, np.float64)
 
 
 def _short(value) -> str:
-    """``repr(value)``, cut to 60 characters."""
-    text = repr(value)
+    """``repr(value)``, cut to 60 characters; a numpy scalar shows as its Python value."""
+    text = repr(value.item() if isinstance(value, np.generic) else value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -172,9 +172,8 @@ def check_float(
     1.0
     """
     value = _scalar(value)
-    if (
-        isinstance(value, (bool, np.bool_, np.complexfloating))
-        or not isinstance(value, (numbers.Real, np.number))
+    if isinstance(value, (bool, np.bool_, np.complexfloating)) or not isinstance(
+        value, (numbers.Real, np.number)
     ):
         raise TypeError(f"{name} must be a number, got {_short(value)}")
     try:
@@ -278,9 +277,7 @@ def check_pair(
     """
     value = _scalar(value)
     if isinstance(value, np.ndarray) and value.ndim != 1:
-        raise ValueError(
-            f"{name} must be an int or a pair (rows, columns), got {_describe(value)}"
-        )
+        raise ValueError(f"{name} must be an int or a pair (rows, columns), got {_describe(value)}")
     if isinstance(value, (tuple, list, np.ndarray)):
         if len(value) != 2:
             got = _describe(value) if isinstance(value, np.ndarray) else _short(value)
@@ -423,8 +420,7 @@ limit is 262,144 (it would run for minutes)
     """
     if count > limit:
         raise ValueError(
-            f"{what} would take {count:,} {unit}; the limit is {limit:,} "
-            "(it would run for minutes)"
+            f"{what} would take {count:,} {unit}; the limit is {limit:,} (it would run for minutes)"
         )
 
 

@@ -448,8 +448,11 @@ def conv_backward(dout, cache: ConvCache, need_dx=True):
     dw2 = np.zeros((g.kh * g.kw * g.c, g.f), dtype=dtype)
     db = np.zeros(g.f, dtype=dtype)
     dx = np.zeros(cache.x.shape, dtype=dtype) if need_dx else None
-    blocks = list(_blocks(g, dtype.itemsize, copies=2 if need_dx else 1))
-    reuse = cache.cols is not None and len(blocks) == 1 and cache.cols.dtype == dtype
+    reuse = cache.cols is not None and cache.cols.dtype == dtype
+    if reuse:  # the whole batch's patches fit in the workspace in the forward pass
+        blocks = [(0, g.n, 0, g.out_h)]
+    else:
+        blocks = list(_blocks(g, dtype.itemsize, copies=2 if need_dx else 1))
     for block in blocks:
         n0, n1, r0, r1 = block
         d2 = dout[n0:n1, r0:r1].reshape(-1, g.f).astype(dtype, copy=False)

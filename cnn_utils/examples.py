@@ -113,8 +113,8 @@ def list_examples(kind: str | None = None) -> list[str]:
     >>> list_examples("kernel")[:3]
     ['backprop_b', 'backprop_k', 'curve_filter']
     """
-    if kind is not None and kind not in KINDS:
-        raise ValueError(f"kind must be None or one of {', '.join(KINDS)}; got {kind!r}")
+    if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
+        raise ValueError(f"kind must be None or one of {', '.join(KINDS)}; got {kind!r:.60}")
     names = list(_catalogue())
     if kind is None:
         return names
