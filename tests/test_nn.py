@@ -359,8 +359,35 @@ def test_uint8_images_without_channel_axis_are_scaled_like_the_float_version():
     by_hand = model.predict(x[..., None].astype(np.float32) / 255)
     np.testing.assert_array_equal(model.predict(x), by_hand)
     np.testing.assert_allclose(by_hand.sum(axis=1), 1, rtol=1e-5)
-    # other integer arrays are used as they are
-    assert not np.allclose(model.predict(x.astype(np.int64)), by_hand)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint16, np.uint64])
+def test_every_integer_dtype_of_pixels_gives_what_uint8_gives(dtype):
+    model = notes_model()
+    model.compile("adam", metrics=["accuracy"])
+    x = np.random.default_rng(2).integers(0, 128 if dtype == np.int8 else 256, (3, 28, 28))
+    y = np.array([0, 1, 2])
+    as_uint8, as_other = x.astype(np.uint8), x.astype(dtype)
+    np.testing.assert_array_equal(model.predict(as_other), model.predict(as_uint8))
+    assert model.evaluate(as_other, y) == model.evaluate(as_uint8, y)
+
+
+def test_integer_images_outside_0_to_255_are_refused_with_the_reason():
+    model = notes_model()
+    x = np.zeros((2, 28, 28), dtype=np.int64)
+    x[1, 3, 4] = 256
+    with pytest.raises(ValueError, match=r"integer \(int64\) array with values from 0 to 256"):
+        model.predict(x)
+    with pytest.raises(ValueError, match="values from -1 to -1"):
+        model.predict(-np.ones((1, 28, 28), dtype=np.int16))
+
+
+def test_non_finite_float_images_are_refused():
+    model = notes_model()
+    x = np.zeros((2, 28, 28, 1), dtype=np.float32)
+    x[0, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="1 NaN or infinite value"):
+        model.predict(x)
 
 
 def test_evaluate_matches_the_loss_and_accuracy_computed_from_predict():
