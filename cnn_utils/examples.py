@@ -83,7 +83,8 @@ def _check_name(name) -> str:
         close = difflib.get_close_matches(name, names, n=3)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(
-            f"no worked example called {name!r}.{hint} Available: {', '.join(names)}"
+            f"no worked example called {name!r:.60}.{hint} The name must be one of: "
+            f"{', '.join(names)}"
         )
     return name
 

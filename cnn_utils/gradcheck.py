@@ -31,11 +31,14 @@ def numerical_gradient(f, x, eps=1e-6):
     Raises
     ------
     TypeError
-        ``f`` not callable, ``eps`` not a number, or ``f`` not returning a number.
+        ``f`` not callable, ``eps`` not a number, ``f`` not returning a number,
+        or ``f`` raising a TypeError (chained as the cause).
     ValueError
-        ``eps`` not positive and finite, ``x`` with more than
+        ``eps`` not positive and finite or so large that ``x + eps``
+        overflows, ``x`` not finite or with more than
         ``MAX_GRADCHECK_ELEMENTS`` elements (the loop would run for minutes),
-        or ``f`` returning a non-finite value.
+        ``f`` returning a non-finite value, or ``f`` raising any other
+        exception (chained as the cause).
 
     Examples
     --------
@@ -54,12 +57,23 @@ def numerical_gradient(f, x, eps=1e-6):
             f"x has {x.size:,} elements; numerical_gradient calls f twice per element and "
             f"accepts at most {MAX_GRADCHECK_ELEMENTS:,}: check the gradient on a smaller input"
         )
+    if not np.isfinite(x).all():
+        raise ValueError("x must be finite: finite differences need finite points")
     x = x.astype(np.float64, copy=True)
+    if not np.isfinite(np.abs(x).max() + eps):
+        raise ValueError(f"eps {eps:g} is too large for x: x + eps is not a finite number")
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
 
     def value():
-        out = f(x)
+        try:
+            out = f(x)
+        except Exception as err:  # the student's f: say where it failed, keep the cause
+            kind = TypeError if isinstance(err, TypeError) else ValueError
+            raise kind(
+                f"f raised {type(err).__name__} ({err}) on an array shaped like x; f must "
+                "take such an array and return a number"
+            ) from err
         if isinstance(out, np.ndarray) and out.ndim > 0:
             raise TypeError(f"f must return a number, got ndarray of shape {out.shape}")
         try:
@@ -69,7 +83,10 @@ def numerical_gradient(f, x, eps=1e-6):
                 f"f must return a number, got {type(out).__name__} {out!r:.60}"
             ) from None
         if not np.isfinite(out):
-            raise ValueError(f"f returned {out} at x; finite differences need finite values")
+            raise ValueError(
+                f"f returned {out} at x; finite differences need finite values, so f must "
+                "return them"
+            )
         return out
 
     for i in range(flat.size):
