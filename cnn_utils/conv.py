@@ -6,11 +6,21 @@ Two families share one implementation:
   :func:`convolve2d` (true convolution, kernel flipped) and :func:`conv_step`
   (one window of the sliding computation, written out);
 * batched layers: :func:`conv2d` and :func:`conv2d_backward` on
-  ``(N, H, W, C)`` batches with weights ``(kh, kw, C_in, C_out)``.
+  ``(N, H, W, C)`` batches with weights ``(kh, kw, C_in, C_out)``, and the
+  cached pair a layer uses, ``out, cache = conv_forward(x, w, b, ...)`` and
+  ``dx, dw, db = conv_backward(dout, cache)``; :func:`conv_geometry` gives
+  every size from the shapes alone.
 
 Each batched function has a loop version that reads like the slides
 (``conv2d_naive``, ``conv2d_backward_naive``); the tests hold the vectorised
 versions to the same answers.
+
+Memory: the vectorised passes turn each window into a row of a patch matrix
+and multiply it by the weights. The whole batch's patch matrix can be many
+times the size of the batch, so the batch is processed a few images at a time
+(a few output rows at a time for a huge image), each chunk's patches within
+:data:`WORKSPACE_BYTES`; the peak is then the inputs, the outputs and that
+workspace. Sizes are limited as documented in ``cnn_utils._checks``.
 """
 
 from __future__ import annotations
@@ -213,26 +223,39 @@ def _check_inputs(x, w, b, stride, padding, dilation):
     check_allocation((g.out_w, g.kh * g.kw * g.c), dtype, "one output row's patch matrix")
     work = g.n * g.out_h * g.out_w * g.kh * g.kw * g.c * g.f
     check_work(work, f"conv2d of a {g.n}x{g.h}x{g.w}x{g.c} batch with {w.shape} weights")
+    _check_loops(g, 8)  # float64 chunks: the most a backward pass can need
     return x, w, b, g, dtype
 
 
-def _blocks(g: ConvGeometry, itemsize: int, copies: int):
-    """Chunks ``(n0, n1, r0, r1)`` of images and output rows whose buffers fit the budget.
+def _chunking(g: ConvGeometry, itemsize: int, copies: int) -> tuple[int, int, int]:
+    """``(images, rows, count)``: images (or, for one huge image, output rows) per chunk.
 
-    ``copies`` counts the patch-sized buffers a pass holds at once.
+    ``copies`` counts the patch-sized buffers a pass holds at once; each chunk's
+    buffers fit in :data:`WORKSPACE_BYTES` unless a single output row does not.
     """
-    hp, wp = g.padded_size
+    _, wp = g.padded_size
     row_cost = (copies * g.out_w * g.kh * g.kw * g.c + g.stride[0] * wp * g.c) * itemsize
     image_cost = g.out_h * row_cost + g.effective_kernel[0] * wp * g.c * itemsize
     if image_cost <= WORKSPACE_BYTES:
-        step = max(1, WORKSPACE_BYTES // image_cost)
-        for n0 in range(0, g.n, step):
-            yield n0, min(n0 + step, g.n), 0, g.out_h
-        return
+        images = max(1, WORKSPACE_BYTES // image_cost)
+        return images, g.out_h, -(-g.n // images)
     rows = max(1, WORKSPACE_BYTES // row_cost)
-    for n0 in range(g.n):
+    return 1, rows, g.n * -(-g.out_h // rows)
+
+
+def _blocks(g: ConvGeometry, itemsize: int, copies: int):
+    """Chunks ``(n0, n1, r0, r1)``: images ``n0:n1``, output rows ``r0:r1``."""
+    images, rows, _ = _chunking(g, itemsize, copies)
+    for n0 in range(0, g.n, images):
         for r0 in range(0, g.out_h, rows):
-            yield n0, n0 + 1, r0, min(r0 + rows, g.out_h)
+            yield n0, min(n0 + images, g.n), r0, min(r0 + rows, g.out_h)
+
+
+def _check_loops(g: ConvGeometry, itemsize: int) -> None:
+    """Refuse a pass whose Python loops (chunks, and kernel offsets per chunk) would crawl."""
+    chunks = _chunking(g, itemsize, copies=2)[2]
+    what = f"conv2d_backward with a {g.kh}x{g.kw} kernel on a {g.n}x{g.h}x{g.w}x{g.c} batch"
+    check_work(chunks * g.kh * g.kw, what, MAX_LOOP_STEPS, "loop steps")
 
 
 def _input_rows(x, g: ConvGeometry, block, dtype):
