@@ -119,13 +119,18 @@ def _check_name(name):
 
 
 def _check_dtype(dtype) -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except (TypeError, ValueError, SyntaxError):
-        dt = None
-    if dt is None or dt.name not in _DTYPES:
+    # Only names and the float types are looked up: np.dtype() of an arbitrary
+    # string may warn or mean something else entirely ('a' is bytes).
+    name = None
+    if isinstance(dtype, str):
+        name = str(dtype)
+    elif isinstance(dtype, np.dtype):
+        name = dtype.name
+    elif isinstance(dtype, type) and dtype in (np.float32, np.float64, float):
+        name = np.dtype(dtype).name
+    if name not in _DTYPES:
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r:.60}")
-    return dt
+    return np.dtype(name)
 
 
 def _fmt_shape(shape) -> str:

@@ -341,7 +341,18 @@ class Sequential:
             raise TypeError(f"print_fn must be a function or None, got {type(print_fn).__name__}")
         return_data = check_bool(return_data, "return_data")
         data = self.summary_data()
-        (print_fn or print)(data.to_text(line_length))
+        text = data.to_text(line_length)
+        if print_fn is None:
+            print(text)
+        else:
+            try:
+                print_fn(text)
+            except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as err:
+                kind = TypeError if isinstance(err, TypeError) else ValueError
+                raise kind(
+                    f"print_fn={print_fn!r:.60} failed on the summary text: "
+                    f"{type(err).__name__}: {err}"
+                ) from err
         return data if return_data else None
 
     def get_layer(self, name=None, index=None) -> Layer:
@@ -351,30 +362,35 @@ class Sequential:
         if name is not None:
             if not isinstance(name, str):
                 raise TypeError(f"name must be a string, got {name!r}")
-            return self.layers[self._resolve_layer(name)]
-        return self.layers[self._resolve_layer(check_int(index, "index"))]
+            return self.layers[self._resolve_layer(name, "name")]
+        return self.layers[self._resolve_layer(check_int(index, "index"), "index")]
 
-    def _resolve_layer(self, layer) -> int:
+    def _resolve_layer(self, layer, argname="layer") -> int:
         """Index of a layer given by name, position or the object itself."""
         names = [lay.name for lay in self.layers]
         if isinstance(layer, Layer):
             for i, lay in enumerate(self.layers):
                 if lay is layer:
                     return i
-            raise ValueError(f"layer {layer.name!r} is not in this model; its layers: {names}")
+            raise ValueError(
+                f"{argname}: layer {layer.name!r} is not in this model; its layers: {names}"
+            )
         if isinstance(layer, str):
             if layer not in names:
-                raise ValueError(f"no layer named {layer!r}; the layers are {names}")
+                raise ValueError(
+                    f"{argname}={str(layer)!r:.60}: no layer of that name; the layers are {names}"
+                )
             return names.index(layer)
         if isinstance(layer, np.ndarray) and layer.ndim == 0:
             layer = layer[()]
         if isinstance(layer, numbers.Integral) and not isinstance(layer, (bool, np.bool_)):
             n = len(self.layers)
             if not -n <= layer < n:
-                raise ValueError(f"layer index {layer} out of range for {n} layers")
+                raise ValueError(f"{argname}={layer}: layer index out of range for {n} layers")
             return int(layer) % n
         raise TypeError(
-            f"layer must be a name, an index or a layer object, got {type(layer).__name__}"
+            f"{argname} must be a layer name, an index or a layer object, got "
+            f"{type(layer).__name__} {layer!r:.40}"
         )
 
     def __repr__(self):
@@ -819,7 +835,14 @@ class Sequential:
         return logs
 
     def _augment_batch(self, augmenter, xb, rng):
-        out = np.asarray(augmenter(xb, rng))
+        try:
+            out = np.asarray(augmenter(xb, rng))
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as err:
+            kind = TypeError if isinstance(err, TypeError) else ValueError
+            raise kind(
+                f"augment={augmenter!r:.60} failed on a batch of shape {xb.shape}: "
+                f"{type(err).__name__}: {err}"
+            ) from err
         if out.shape != xb.shape:
             raise ValueError(
                 f"augment returned a batch of shape {out.shape} for one of shape {xb.shape}"
@@ -915,7 +938,7 @@ class Sequential:
                     "layers must be a non-empty list of layer names, indices or layers, or None; "
                     f"got {type(layers).__name__} {layers!r:.40}"
                 )
-            wanted = {self._resolve_layer(lay) for lay in layers}
+            wanted = {self._resolve_layer(lay, "layers") for lay in layers}
         out = {}
         a = self._prepare_x(x)
         for i, layer in enumerate(self.layers[: max(wanted) + 1]):

@@ -43,10 +43,12 @@ def check_weights_path(path) -> Path:
             f"path must be a file name (str or pathlib.Path), got {type(path).__name__} "
             f"{path!r:.60}"
         )
-    path = Path(path)
-    if path.suffix != ".npz":
-        raise ValueError(f"weights files end in .npz, got {str(path)!r}")
-    return path
+    text = os.fspath(path)
+    if isinstance(text, bytes) or "\x00" in text:
+        raise ValueError(f"path must be a file name without NUL characters, got {text!r:.60}")
+    if not text.endswith(".npz") or Path(text).suffix != ".npz":
+        raise ValueError(f"path must end in .npz (weights files end in .npz), got {text!r:.60}")
+    return Path(text)
 
 
 def write_weights(path, header: dict, arrays: dict[str, np.ndarray]) -> None:
