@@ -46,6 +46,22 @@ def numerical_gradient(f, x, eps=1e-6):
     >>> np.round(g, 6)
     array([ 2., -4.])
     """
+    x, eps = _check_arguments(f, x, eps)
+    grad = np.zeros_like(x)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        plus = _value(f, x)
+        flat[i] = old - eps
+        minus = _value(f, x)
+        flat[i] = old
+        gflat[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def _check_arguments(f, x, eps):
+    """``x`` as a float64 copy and ``eps`` as a float, after checking all three."""
     if not callable(f):
         raise TypeError(
             f"f must be a function of an array returning a number, got {type(f).__name__}"
@@ -62,42 +78,32 @@ def numerical_gradient(f, x, eps=1e-6):
     x = x.astype(np.float64, copy=True)
     if not np.isfinite(np.abs(x).max() + eps):
         raise ValueError(f"eps {eps:g} is too large for x: x + eps is not a finite number")
-    grad = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    return x, eps
 
-    def value():
-        try:
-            out = f(x)
-        except Exception as err:  # the student's f: say where it failed, keep the cause
-            kind = TypeError if isinstance(err, TypeError) else ValueError
-            raise kind(
-                f"f raised {type(err).__name__} ({err}) on an array shaped like x; f must "
-                "take such an array and return a number"
-            ) from err
-        if isinstance(out, np.ndarray) and out.ndim > 0:
-            raise TypeError(f"f must return a number, got ndarray of shape {out.shape}")
-        try:
-            out = float(out)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"f must return a number, got {type(out).__name__} {out!r:.60}"
-            ) from None
-        if not np.isfinite(out):
-            raise ValueError(
-                f"f returned {out} at x; finite differences need finite values, so f must "
-                "return them"
-            )
-        return out
 
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        plus = value()
-        flat[i] = old - eps
-        minus = value()
-        flat[i] = old
-        gflat[i] = (plus - minus) / (2 * eps)
-    return grad
+def _value(f, x) -> float:
+    """``f(x)`` as a finite float, or an error that says what f did wrong."""
+    try:
+        out = f(x)
+    except Exception as err:  # the student's f: say where it failed, keep the cause
+        kind = TypeError if isinstance(err, TypeError) else ValueError
+        raise kind(
+            f"f raised {type(err).__name__} ({err}) on an array shaped like x; f must "
+            "take such an array and return a number"
+        ) from err
+    if isinstance(out, np.ndarray) and out.ndim > 0:
+        raise TypeError(f"f must return a number, got ndarray of shape {out.shape}")
+    try:
+        out = float(out)
+    except OverflowError:  # a Python int beyond the float range
+        out = np.inf
+    except (TypeError, ValueError):
+        raise TypeError(f"f must return a number, got {type(out).__name__} {out!r:.60}") from None
+    if not np.isfinite(out):
+        raise ValueError(
+            f"f returned {out} at x; finite differences need finite values, so f must return them"
+        )
+    return out
 
 
 def relative_error(a, b):
