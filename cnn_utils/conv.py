@@ -51,8 +51,11 @@ WORKSPACE_BYTES = 32 * 2**20
 
 The batch is processed a few images (or, for a huge image, a few output rows)
 at a time so that the patch matrix of each chunk fits in this budget; the
-results do not depend on it.
+results do not depend on it. A forward pass whose whole patch matrix fits
+keeps it in its :class:`ConvCache` for the backward pass.
 """
+
+_CHUNK_BYTES = 4 * 2**20  # chunks this small stay in the CPU cache between im2col and matmul
 
 
 @dataclass(frozen=True)
@@ -231,15 +234,17 @@ def _chunking(g: ConvGeometry, itemsize: int, copies: int) -> tuple[int, int, in
     """``(images, rows, count)``: images (or, for one huge image, output rows) per chunk.
 
     ``copies`` counts the patch-sized buffers a pass holds at once; each chunk's
-    buffers fit in :data:`WORKSPACE_BYTES` unless a single output row does not.
+    buffers fit in the smaller of :data:`WORKSPACE_BYTES` and the cache-friendly
+    chunk size, unless a single output row does not.
     """
+    budget = min(WORKSPACE_BYTES, _CHUNK_BYTES)
     _, wp = g.padded_size
     row_cost = (copies * g.out_w * g.kh * g.kw * g.c + g.stride[0] * wp * g.c) * itemsize
     image_cost = g.out_h * row_cost + g.effective_kernel[0] * wp * g.c * itemsize
-    if image_cost <= WORKSPACE_BYTES:
-        images = max(1, WORKSPACE_BYTES // image_cost)
+    if image_cost <= budget:
+        images = max(1, budget // image_cost)
         return images, g.out_h, -(-g.n // images)
-    rows = max(1, WORKSPACE_BYTES // row_cost)
+    rows = max(1, budget // row_cost)
     return 1, rows, g.n * -(-g.out_h // rows)
 
 
@@ -249,6 +254,12 @@ def _blocks(g: ConvGeometry, itemsize: int, copies: int):
     for n0 in range(0, g.n, images):
         for r0 in range(0, g.out_h, rows):
             yield n0, min(n0 + images, g.n), r0, min(r0 + rows, g.out_h)
+
+
+def _patch_rows(g: ConvGeometry, block) -> slice:
+    """The rows of the whole patch matrix (and of the flat output) that a chunk covers."""
+    n0, n1, r0, r1 = block  # whole images, or rows of a single image: contiguous either way
+    return slice((n0 * g.out_h + r0) * g.out_w, ((n1 - 1) * g.out_h + r1) * g.out_w)
 
 
 def _check_loops(g: ConvGeometry, itemsize: int) -> None:
@@ -273,15 +284,21 @@ def _input_rows(x, g: ConvGeometry, block, dtype):
     return buf
 
 
-def _im2col(rows_in, g: ConvGeometry, n_rows: int) -> np.ndarray:
-    """Patch matrix of a chunk: one row per output position, ``kh*kw*C`` columns."""
+def _im2col(rows_in, g: ConvGeometry, n_rows: int, out=None) -> np.ndarray:
+    """Patch matrix of a chunk: one row per output position, ``kh*kw*C`` columns.
+
+    Written into ``out`` (a C-contiguous block of rows) when given.
+    """
     eh, ew = g.effective_kernel
     sh, sw = g.stride
     view = sliding_window_view(rows_in, (eh, ew), axis=(1, 2))  # (m, R, W', C, eh, ew)
     view = view[:, : (n_rows - 1) * sh + 1 : sh, : (g.out_w - 1) * sw + 1 : sw]
     view = view[..., :: g.dilation[0], :: g.dilation[1]]  # (m, rows, Wo, C, kh, kw)
     view = view.transpose(0, 1, 2, 4, 5, 3)  # (m, rows, Wo, kh, kw, C): w's (kh, kw, C) order
-    return view.reshape(-1, g.kh * g.kw * g.c)
+    if out is None:
+        return view.reshape(-1, g.kh * g.kw * g.c)
+    np.copyto(out.reshape(view.shape), view)
+    return out
 
 
 def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1):
@@ -312,21 +329,23 @@ def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1):
     """
     x, w, b, g, dtype = _check_inputs(x, w, b, stride, padding, dilation)
     out = np.empty(g.output_shape, dtype=dtype)
+    flat_out = out.reshape(-1, g.f)
     w2 = w.reshape(-1, g.f).astype(dtype, copy=False)
-    blocks = list(_blocks(g, dtype.itemsize, copies=1))
-    cols = None
-    for block in blocks:
-        n0, n1, r0, r1 = block
+    patches = (g.n * g.out_h * g.out_w, g.kh * g.kw * g.c)
+    kept = None
+    if patches[0] * patches[1] * dtype.itemsize <= WORKSPACE_BYTES:
+        kept = np.empty(patches, dtype=dtype)
+    for block in _blocks(g, dtype.itemsize, copies=1):
+        rows = _patch_rows(g, block)
         cols = None  # free the last chunk's patches before building the next
-        cols = _im2col(_input_rows(x, g, block, dtype), g, r1 - r0)
-        np.matmul(cols, w2, out=out[n0:n1, r0:r1].reshape(-1, g.f))
+        target = None if kept is None else kept[rows]
+        cols = _im2col(_input_rows(x, g, block, dtype), g, block[3] - block[2], target)
+        np.matmul(cols, w2, out=flat_out[rows])
     if b is not None:
         out += b.astype(dtype, copy=False)  # in place: no second output-sized array
-    if len(blocks) == 1:
-        cols.flags.writeable = False
-    else:
-        cols = None
-    return out, ConvCache(x, w, b is not None, g, dtype, cols)
+    if kept is not None:
+        kept.flags.writeable = False
+    return out, ConvCache(x, w, b is not None, g, dtype, kept)
 
 
 def conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
@@ -472,14 +491,13 @@ def conv_backward(dout, cache: ConvCache, need_dx=True):
     db = np.zeros(g.f, dtype=dtype)
     dx = np.zeros(cache.x.shape, dtype=dtype) if need_dx else None
     reuse = cache.cols is not None and cache.cols.dtype == dtype
-    if reuse:  # the whole batch's patches fit in the workspace in the forward pass
-        blocks = [(0, g.n, 0, g.out_h)]
-    else:
-        blocks = list(_blocks(g, dtype.itemsize, copies=2 if need_dx else 1))
-    for block in blocks:
+    for block in _blocks(g, dtype.itemsize, copies=2 if need_dx else 1):
         n0, n1, r0, r1 = block
         d2 = dout[n0:n1, r0:r1].reshape(-1, g.f).astype(dtype, copy=False)
-        cols = cache.cols if reuse else _im2col(_input_rows(cache.x, g, block, dtype), g, r1 - r0)
+        if reuse:
+            cols = cache.cols[_patch_rows(g, block)]
+        else:
+            cols = _im2col(_input_rows(cache.x, g, block, dtype), g, r1 - r0)
         dw2 += cols.T @ d2
         db += np.ones(d2.shape[0], dtype=dtype) @ d2  # a matrix product sums 10x faster here
         del cols
