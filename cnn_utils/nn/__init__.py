@@ -50,9 +50,10 @@ from .layers import (
     ReLU,
     Softmax,
 )
-from .model import LayerSummary, ModelSummary, Sequential
+from .model import Sequential
 from .models import lecture_mnist_model, load_trained_model, load_training_record
 from .optimizers import OPTIMIZERS, SGD, Adam, Optimizer, RMSprop, get_optimizer
+from .summary import LayerSummary, ModelSummary
 from .weights_file import WeightsFileError
 
 __all__ = [

@@ -16,7 +16,7 @@ A layer is used in three ways:
 
 Each layer keeps the cache of its own last forward pass; nothing reads another
 object's private state. A layer with an activation also offers
-:meth:`~Activated.forward_logits`, the forward pass without the activation,
+``forward_logits(x)``, the forward pass without the activation,
 so that a model can fuse its final softmax with the loss; the following
 ``backward`` then takes ``dL/dlogits``.
 

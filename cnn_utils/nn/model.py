@@ -26,7 +26,6 @@ the same way every time too). The same seeds give the same run bit for bit.
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -38,6 +37,7 @@ from .callbacks import Callback, CallbackList, History, ProgbarLogger
 from .inputs import as_numeric_array, prepare_images, prepare_labels
 from .layers import Layer, _check_dtype, _fmt_shape, _snake_case, ends_in_softmax
 from .optimizers import get_optimizer
+from .summary import LayerSummary, ModelSummary
 from .weights_file import (
     WEIGHTS_FORMAT,
     WeightsFileError,
@@ -48,61 +48,6 @@ from .weights_file import (
 
 LOSSES = ("sparse_categorical_crossentropy",)
 METRICS = ("accuracy",)
-
-
-@dataclass(frozen=True)
-class LayerSummary:
-    """One row of :meth:`Sequential.summary`."""
-
-    name: str
-    type: str
-    output_shape: tuple
-    params: int
-    trainable: bool
-
-
-@dataclass(frozen=True)
-class ModelSummary:
-    """The numbers of :meth:`Sequential.summary` as data; ``str()`` gives the table."""
-
-    name: str
-    layers: tuple[LayerSummary, ...]
-    total_params: int
-    trainable_params: int
-    non_trainable_params: int
-
-    def to_text(self, line_length: int = 65) -> str:
-        """The Keras-style table; columns widen to fit long layer names."""
-        first = [f"{lay.name} ({lay.type})" for lay in self.layers]
-        shapes = [_fmt_shape(lay.output_shape) for lay in self.layers]
-        c1 = max([29] + [len(t) + 3 for t in first])
-        c2 = c1 + max([26] + [len(t) + 2 for t in shapes])
-        line_length = max(line_length, c2 + 10)
-
-        def row(a, b, c):
-            return (f" {a}".ljust(c1) + f"{b}".ljust(c2 - c1) + f"{c}").rstrip()
-
-        lines = [
-            f'Model: "{self.name}"',
-            "_" * line_length,
-            row("Layer (type)", "Output Shape", "Param #"),
-            "=" * line_length,
-        ]
-        for i, layer in enumerate(self.layers):
-            lines.append(row(first[i], shapes[i], f"{layer.params:,}"))
-            lines.append("_" * line_length if i < len(self.layers) - 1 else "=" * line_length)
-        if not self.layers:
-            lines.append("=" * line_length)
-        lines += [
-            f"Total params: {self.total_params:,}",
-            f"Trainable params: {self.trainable_params:,}",
-            f"Non-trainable params: {self.non_trainable_params:,}",
-            "_" * line_length,
-        ]
-        return "\n".join(lines)
-
-    def __str__(self):
-        return self.to_text()
 
 
 def _check_verbose(verbose):
