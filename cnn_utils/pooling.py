@@ -30,6 +30,7 @@ import numpy as np
 from ._checks import (
     IMAGE_LAYOUT,
     MAX_LOOP_STEPS,
+    MAX_SIZE,
     as_float_array,
     check_allocation,
     check_bool,
@@ -112,7 +113,7 @@ def pool_geometry(input_size, pool_size, stride=None, padding=0, ceil_mode=False
     >>> pool_geometry((5, 5), 2, ceil_mode=True).output_size
     (3, 3)
     """
-    h, w = check_pair(input_size, "input_size", 1, None)
+    h, w = check_pair(input_size, "input_size", 1)
     k = check_pair(pool_size, "pool_size", 1)
     s = k if stride is None else check_pair(stride, "stride", 1)
     p = check_pair(padding, "padding", 0)
@@ -141,6 +142,8 @@ def pool_geometry(input_size, pool_size, stride=None, padding=0, ceil_mode=False
 def _batch_geometry(xb, pool_size, stride, padding, ceil_mode, name) -> PoolGeometry:
     """The geometry for a batch, refusing what would need too much memory or time."""
     n, h, w, c = xb.shape
+    if max(h, w) > MAX_SIZE:
+        raise ValueError(f"x has {h} rows and {w} columns; {name} takes at most {MAX_SIZE} of each")
     g = pool_geometry((h, w), pool_size, stride, padding, ceil_mode)
     (kh, kw), (ph, pw) = g.pool_size, g.padding
     padded = (n, h + 2 * ph + g.extra[0], w + 2 * pw + g.extra[1], c)
