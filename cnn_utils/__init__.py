@@ -53,15 +53,15 @@ from .conv import (
     correlate2d,
 )
 from .examples import example_info, list_examples, load_example
-from .exercises import check, check_choice
+from .exercises import check, progress
 
 # The explorer factories; ipywidgets is imported only when an explorer is shown.
 from .explorers.channels import channels_explorer
+from .explorers.monitor import training_monitor
 from .explorers.output_size import output_size_explorer
 from .explorers.playground import kernel_playground
-from .explorers.pool_explorer import pool_explorer
+from .explorers.pool import pool_explorer
 from .explorers.stepper import conv_stepper
-from .explorers.training_monitor import training_monitor
 from .gradcheck import numerical_gradient, relative_error
 from .kernels import KERNELS, get_kernel, kernel_names
 from .nn.models import load_trained_model, load_training_record
@@ -144,7 +144,7 @@ __all__ = [
     "training_monitor",
     # exercise feedback
     "check",
-    "check_choice",
+    "progress",
     "__version__",
 ]
 

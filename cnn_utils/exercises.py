@@ -294,6 +294,3 @@ def _reset_session() -> None:
     _WRONG_TRIES.clear()
     _SOLVED.clear()
 
-
-# cnn_utils still exports this name from before exercises had ids; it is the same check.
-check_choice = check

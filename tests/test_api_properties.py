@@ -367,10 +367,8 @@ BASELINES = {
     "list_examples": Entry(_bound("list_examples"), lambda: {"kind": "kernel"}),
     "presenter": Entry(_bound("presenter"), lambda: {"on": False}, cleanup=_presenter_off),
     "theme": Entry(_bound("theme"), dict),
-    "check": Entry(_bound("check"), lambda: {
-        "answer": 4, "expected": 4, "hint": "", "tol": 1e-6, "quiet": True}),
-    "check_choice": Entry(_bound("check_choice"), lambda: {
-        "answer": "b", "correct": "B", "options": "ABCD", "hint": "", "quiet": True}),
+    "check": Entry(_bound("check"), lambda: {"exercise_id": "03.1", "answer": 4}),
+    "progress": Entry(_bound("progress"), lambda: {"notebook": "03"}),
     # ------------------------------------------------------------- explorers
     "conv_stepper": Entry(_bound("conv_stepper"), lambda: {
         "image": "six_by_six_image", "kernel": "filter1", "stride": 1, "padding": 0,
