@@ -191,6 +191,18 @@ def checked_array(value, name: str, ndims: tuple[int, ...], layout: str) -> np.n
         ) from None
 
 
+def named_example(value, name: str):
+    """``value`` itself, or the worked example it names; an unknown name is refused as ``name``."""
+    if not isinstance(value, str):
+        return value
+    from ..examples import load_example
+
+    try:
+        return load_example(value)
+    except ValueError as err:
+        raise ValueError(f"{name}: {err}") from None
+
+
 # --- controls sized from the theme -----------------------------------------------
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import check_int
+from .._checks import check_choice, check_int
 from ..conv import conv2d, correlate2d
 from ..presentation import theme
 from . import _render
@@ -61,10 +61,7 @@ def colour_pattern(size: int = 8) -> np.ndarray:
     >>> x.shape, x[0, 0].tolist(), x[7, 0].tolist(), x[0, 4].tolist()
     ((8, 8, 3), [1.0, 0.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0])
     """
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-        raise TypeError(f"size must be an int, got {size!r}")
-    if not 4 <= size <= MAX_SIDE:
-        raise ValueError(f"size must be between 4 and {MAX_SIDE}, got {size}")
+    size = check_int(size, "size", 4, MAX_SIDE)
     half = size // 2
     x = np.zeros((size, size, 3))
     x[:, :half, 0] = 1.0
@@ -110,14 +107,8 @@ def make_filter(name: str = "red_minus_blue", size: int = 3, seed: int = 0) -> n
            [-1., -1., -1.],
            [-1., -1., -1.]])
     """
-    if name not in FILTER_PRESETS:
-        raise ValueError(
-            f"name must be one of {', '.join(map(repr, FILTER_PRESETS))}; got {name!r}"
-        )
-    if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
-        raise TypeError(f"size must be an int, got {size!r}")
-    if not 1 <= size <= MAX_KERNEL:
-        raise ValueError(f"size must be between 1 and {MAX_KERNEL}, got {size}")
+    check_choice(name, "name", tuple(FILTER_PRESETS))
+    size = check_int(size, "size", 1, MAX_KERNEL)
     w = np.zeros((size, size, 3))
     if name == "red_minus_blue":
         w[:, :, 0], w[:, :, 2] = 1.0, -1.0

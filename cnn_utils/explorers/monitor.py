@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._checks import check_float, check_int
 from ..nn.callbacks import Callback
 from ..presentation import theme
 from . import _render
@@ -449,18 +450,9 @@ class TrainingMonitor(Explorer, Callback):
     view_function = staticmethod(monitor_view)
 
     def __init__(self, update_every: int | None = None, min_seconds: float = 0.2):
-        if update_every is not None and (
-            isinstance(update_every, bool)
-            or not isinstance(update_every, (int, np.integer))
-            or update_every < 1
-        ):
-            raise ValueError(f"update_every must be a positive int or None, got {update_every!r}")
-        if (
-            isinstance(min_seconds, bool)
-            or not isinstance(min_seconds, (int, float, np.number))
-            or not (math.isfinite(min_seconds) and min_seconds >= 0)
-        ):
-            raise ValueError(f"min_seconds must be a number of seconds >= 0, got {min_seconds!r}")
+        if update_every is not None:
+            update_every = check_int(update_every, "update_every", 1)
+        min_seconds = check_float(min_seconds, "min_seconds", minimum=0.0)
         Callback.__init__(self)
         Explorer.__init__(self, MonitorState())
         self.update_every = None if update_every is None else int(update_every)

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import check_choice
+from .._checks import check_choice, check_int
 from ..kernels import KERNELS
 from ..padding import PAD_MODES, pad2d
 from ..presentation import NEGATIVE_NAME, POSITIVE_NAME, theme
@@ -291,17 +291,9 @@ class PlaygroundState:
                 f"preset must be 'custom' or one of {', '.join(map(repr, PRESETS))}; "
                 f"got {self.preset!r}"
             )
-        if self.border not in BORDER_LABELS:
-            raise ValueError(
-                f"border must be one of {', '.join(map(repr, BORDER_LABELS))}; got {self.border!r}"
-            )
-        if self.display not in DISPLAY_NOTES:
-            raise ValueError(
-                f"display must be one of {', '.join(map(repr, DISPLAY_NOTES))}; "
-                f"got {self.display!r}"
-            )
-        if self.operation not in OPERATIONS:
-            raise ValueError(f"operation must be 'correlate' or 'convolve'; got {self.operation!r}")
+        check_choice(self.border, "border", tuple(BORDER_LABELS))
+        check_choice(self.display, "display", tuple(DISPLAY_NOTES))
+        check_choice(self.operation, "operation", tuple(OPERATIONS))
         if not isinstance(self.color, (bool, np.bool_)):
             raise TypeError(f"color must be True or False, got {self.color!r}")
         if not isinstance(self.message, str):
@@ -739,10 +731,7 @@ def kernel_playground(
     >>> pg.view.out_min, pg.view.out_max, pg.view.display_used
     (1.0, 1.0, 'clip')
     """
-    if isinstance(max_side, (bool, np.bool_)) or not isinstance(max_side, (int, np.integer)):
-        raise TypeError(f"max_side must be an int, got {max_side!r}")
-    if not 16 <= max_side <= 2048:
-        raise ValueError(f"max_side must be from 16 to 2048 pixels, got {max_side}")
+    max_side = check_int(max_side, "max_side", 16, 2048)
     img = (
         _default_photo(int(max_side))
         if image is None

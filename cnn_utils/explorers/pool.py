@@ -34,6 +34,7 @@ from ._base import (
     checkbox,
     checked_array,
     column,
+    named_example,
     slider,
     toggles,
     view_html,
@@ -108,7 +109,7 @@ class PoolState:
                 f"{MAX_SIDE} by {MAX_SIDE}; got shape {x.shape}"
             )
         if not np.all(np.isfinite(x)):
-            raise ValueError("x holds inf or nan; the pooling explorer needs finite numbers")
+            raise ValueError("x must hold finite numbers; it holds inf or nan")
         x = x.copy()
         x.setflags(write=False)
         object.__setattr__(self, "x", x)
@@ -555,10 +556,8 @@ def pool_explorer(x=None, mode="max", pool_size=2, stride=2, padding=0, ceil_mod
     """
     if x is None:
         x = default_feature_map()
-    elif isinstance(x, str):
-        from ..examples import load_example
-
-        x = load_example(x)
+    else:
+        x = named_example(x, "x")
     state = PoolState(x, mode, pool_size, stride, padding, ceil_mode)
     for name, (low, high) in (
         ("pool_size", POOL_RANGE),

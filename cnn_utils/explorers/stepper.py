@@ -38,6 +38,7 @@ from ._base import (
     checkbox,
     checked_array,
     column,
+    named_example,
     slider,
     toggles,
     view_html,
@@ -726,14 +727,6 @@ class StepperExplorer(Explorer):
         return super().update(**changes)
 
 
-def _as_matrix(value):
-    if isinstance(value, str):
-        from ..examples import load_example
-
-        return load_example(value)
-    return value
-
-
 def conv_stepper(
     image, kernel, stride=1, padding=0, mode="correlation", predict=False, static_animation=True
 ):
@@ -781,8 +774,8 @@ def conv_stepper(
     if not isinstance(static_animation, (bool, np.bool_)):
         raise TypeError(f"static_animation must be True or False, got {static_animation!r}")
     state = StepperState(
-        _as_matrix(image),
-        _as_matrix(kernel),
+        named_example(image, "image"),
+        named_example(kernel, "kernel"),
         stride=stride,
         padding=padding,
         mode=mode,
