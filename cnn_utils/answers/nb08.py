@@ -191,10 +191,10 @@ def _maxpool_cases():
 def _relu_cases():
     rng = np.random.default_rng(89)
     with_zero = np.array([[-1.5, 0.0], [2.0, 0.5]])
-    return [Case("z of 4 x 4 x 2 and g of the same shape",
-                 (rng.normal(size=(4, 4, 2)), rng.normal(size=(4, 4, 2)))),
-            Case("z with an entry exactly 0, where the gradient is taken as 0",
-                 (with_zero, np.array([[1.0, 2.0], [3.0, 4.0]])))]
+    return [Case("z with an entry exactly 0, where the gradient is taken as 0",
+                 (with_zero, np.array([[1.0, 2.0], [3.0, 4.0]]))),
+            Case("z of 4 x 4 x 2 and g of the same shape",
+                 (rng.normal(size=(4, 4, 2)), rng.normal(size=(4, 4, 2))))]
 
 
 register(
