@@ -1,7 +1,10 @@
 """Exercises of notebook 08, Backpropagation through a convolution.
 
-The three gradient functions are judged against the course's batched backward
-pass, ``conv2d_backward``, which the tests hold to finite differences.
+The three gradient functions of a convolution are judged against the course's
+batched backward pass, ``conv2d_backward``; the four steps of the whole network
+(section 6) against ``softmax_cross_entropy_backward``, the ``Dense`` layer of
+``cnn_utils.nn``, ``max_pool2d_backward`` and ``relu_backward``. The tests hold
+each of these to finite differences.
 """
 
 import numpy as np
@@ -120,4 +123,108 @@ register(
     hints=("Write one output of 2 x 2 average pooling as a formula of its four inputs.",
            "All four inputs enter the average with the same weight. If one of them grows by a "
            "small amount, by how much does the average grow?"),
+)
+
+
+# --- section 6: a whole small network, one backward step per exercise -------------
+
+
+def _reference_softmax_ce_backward(s, y):
+    from ..activations import softmax_cross_entropy_backward
+
+    return softmax_cross_entropy_backward(np.asarray(s, dtype=float)[None, :], [y])[0]
+
+
+def _reference_dense_backward(h, W, g):
+    # The course's Dense layer (no activation) run forward on h, then backward from g.
+    from ..nn.layers import Dense
+
+    W = np.asarray(W, dtype=float)
+    layer = Dense(W.shape[1]).build((W.shape[0],), dtype="float64")
+    layer.set_weights([W, np.zeros(W.shape[1])])
+    layer.forward(np.asarray(h, dtype=float)[None, :])
+    dh = layer.backward(np.asarray(g, dtype=float)[None, :])
+    return layer.grads["kernel"], layer.grads["bias"], dh[0]
+
+
+def _reference_maxpool_backward(a, dm):
+    from ..pooling import max_pool2d_backward
+
+    return max_pool2d_backward(dm, a, 2)
+
+
+def _reference_relu_backward(z, g):
+    from ..activations import relu_backward
+
+    return relu_backward(g, z)
+
+
+def _distinct(rng, shape):
+    """Values with no two alike (ties in a pooling window have no derivative)."""
+    size = int(np.prod(shape))
+    return (rng.permutation(size) + rng.uniform(0.1, 0.9, size)).reshape(shape) - size / 2
+
+
+def _softmax_ce_cases():
+    rng = np.random.default_rng(86)
+    return [Case("logits [2.0, 1.0, 0.1] and class 0", (np.array([2.0, 1.0, 0.1]), 0)),
+            Case("ten random logits and class 7", (rng.normal(size=10), 7))]
+
+
+def _dense_cases():
+    rng = np.random.default_rng(87)
+    small = (np.array([1.0, 2.0]), np.array([[1.0, 0.0, -1.0], [0.5, 2.0, 1.0]]),
+             np.array([0.2, -0.5, 0.3]))
+    return [Case("h with 2 features, W of 2 x 3, g with 3 entries", small),
+            Case("h with 8 features, W of 8 x 3, g with 3 entries",
+                 (rng.normal(size=8), rng.normal(size=(8, 3)), rng.normal(size=3)))]
+
+
+def _maxpool_cases():
+    rng = np.random.default_rng(88)
+    return [Case("a of 4 x 4 x 1 and dm of 2 x 2 x 1",
+                 (_distinct(rng, (4, 4, 1)), rng.normal(size=(2, 2, 1)))),
+            Case("a of 4 x 6 x 3 and dm of 2 x 3 x 3",
+                 (_distinct(rng, (4, 6, 3)), rng.normal(size=(2, 3, 3))))]
+
+
+def _relu_cases():
+    rng = np.random.default_rng(89)
+    with_zero = np.array([[-1.5, 0.0], [2.0, 0.5]])
+    return [Case("z with an entry exactly 0, where the gradient is taken as 0",
+                 (with_zero, np.array([[1.0, 2.0], [3.0, 4.0]]))),
+            Case("z of 4 x 4 x 2 and g of the same shape",
+                 (rng.normal(size=(4, 4, 2)), rng.normal(size=(4, 4, 2))))]
+
+
+register(
+    "08.6", "function", expected=lambda: _reference_softmax_ce_backward, cases=_softmax_ce_cases,
+    hints=("The derivation above ends in one vector: the probabilities with something taken "
+           "away at one position. Which position, and how much?",
+           "Compute the softmax of the logits, then lower the entry of the true class by one; "
+           "every other entry stays a probability. Return a new array, of the logits' shape."),
+)
+register(
+    "08.7", "function", expected=lambda: _reference_dense_backward, cases=_dense_cases,
+    hints=("Check the shapes first: dW has the shape of W (features x classes), db the shape "
+           "of g, dh the shape of h. Each entry of dW pairs one feature with one class.",
+           "dW holds every product of an entry of h with an entry of g (an outer product); "
+           "db is g itself; dh multiplies W by g, summing over the classes. Return the three "
+           "as a tuple in that order."),
+)
+register(
+    "08.8", "function", expected=lambda: _reference_maxpool_backward, cases=_maxpool_cases,
+    hints=("The result has the shape of a, and it is zero except at one cell per 2 x 2 window "
+           "and channel. Section 5 did this for one channel; here each channel is pooled on "
+           "its own.",
+           "Loop over the channels and the windows: window (i, j) of channel c covers rows 2i "
+           "to 2i+1 and columns 2j to 2j+1. Find where its largest value sits and put "
+           "dm[i, j, c] there."),
+)
+register(
+    "08.9", "function", expected=lambda: _reference_relu_backward, cases=_relu_cases,
+    hints=("Where z is positive, ReLU passes its input on unchanged; elsewhere its output does "
+           "not move at all. What is the slope in each case?",
+           "Multiply g entry by entry by a mask that is 1 where z is strictly greater than 0 "
+           "and 0 elsewhere (also where z is exactly 0)."),
 )
