@@ -245,6 +245,24 @@ def test_a_stored_run_shows_nothing_solved(path):
     assert not problems, "\n".join(problems)
 
 
+# the old way, that gave the answer away: `expected = ...` in a check cell, print(expected)
+ANSWER_IN_SIGHT = re.compile(r"^\s*expected\s*=|_expected\b|\banswers\.nb\d|_REGISTRY|\.value\(\)",
+                             re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_no_cell_computes_or_reads_an_expected_answer(path):
+    shown = [f"cell {i}: {match.group(0)!r}" for i, c in enumerate(read(path).cells)
+             if c.cell_type == "code" and (match := ANSWER_IN_SIGHT.search(text_of(c.source)))]
+    assert not shown, "\n".join(shown)
+
+
+def test_the_answer_in_sight_judge_can_fail():
+    assert ANSWER_IN_SIGHT.search("expected = cu.conv_step(image, filter2, 3, 2).total")
+    assert ANSWER_IN_SIGHT.search('print(cu.exercises._expected("02.1"))')
+    assert not ANSWER_IN_SIGHT.search('answer = ...\nsolved = cu.check("02.1", answer)')
+
+
 def registered_ids(number) -> set[str]:
     """The ids registered for notebook `number` (the accessor kept for tests and the key)."""
     return {exercise.id for exercise in cu.exercises._exercises(number)}
