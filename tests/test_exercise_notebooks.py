@@ -9,7 +9,8 @@ cell. The fast tests read the stored notebooks; the slow ones execute them:
 - solution substitution: each notebook with every answer cell replaced by its
   solution, run top to bottom in one kernel, says "✓ Correct" once per check; then,
   in the same kernel, every answer cell run again in reverse order is still
-  correct, and the placeholder answer cells say "not answered yet";
+  correct, the placeholder answer cells say "not answered yet", a choice answered
+  with the bare letter is correct, and the progress line counts every exercise;
 - the student edition (``dev.py student``) runs top to bottom without an error,
   every check says "not answered yet" and no solution is left in it;
 - the answer key (``dev.py answers``) holds every exercise and its worked solution.
@@ -542,8 +543,9 @@ def student_run(request, student_edition):
     nb = read(student_edition / request.param)
     client = new_client(nb, student_edition)
     started = time.monotonic()
-    client.execute()
-    client.km.shutdown_kernel(now=True)
+    with client.setup_kernel(cleanup_kc=True):  # the kernel stops even if a cell times out
+        for index, cell in enumerate(list(nb.cells)):
+            client.execute_cell(cell, index)
     print(f"\n{request.param}: student edition run in {time.monotonic() - started:.1f} s")
     return nb
 
