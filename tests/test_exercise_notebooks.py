@@ -9,7 +9,8 @@ cell. The fast tests read the stored notebooks; the slow ones execute them:
 - solution substitution: each notebook with every answer cell replaced by its
   solution, run top to bottom in one kernel, says "✓ Correct" once per check; then,
   in the same kernel, every answer cell run again in reverse order is still
-  correct, and the placeholder answer cells say "not answered yet";
+  correct, the placeholder answer cells say "not answered yet", a choice answered
+  with the bare letter is correct, and the progress line counts every exercise;
 - the student edition (``dev.py student``) runs top to bottom without an error,
   every check says "not answered yet" and no solution is left in it;
 - the answer key (``dev.py answers``) holds every exercise and its worked solution.
@@ -243,6 +244,24 @@ def test_a_stored_run_shows_nothing_solved(path):
     nb = read(path)
     problems = progress_problems(nb.cells, sorted(exercises_of(nb)), solved=False)
     assert not problems, "\n".join(problems)
+
+
+# the old way, that gave the answer away: `expected = ...` in a check cell, print(expected)
+ANSWER_IN_SIGHT = re.compile(r"^\s*expected\s*=|_expected\b|\banswers\.nb\d|_REGISTRY|\.value\(\)",
+                             re.MULTILINE)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)
+def test_no_cell_computes_or_reads_an_expected_answer(path):
+    shown = [f"cell {i}: {match.group(0)!r}" for i, c in enumerate(read(path).cells)
+             if c.cell_type == "code" and (match := ANSWER_IN_SIGHT.search(text_of(c.source)))]
+    assert not shown, "\n".join(shown)
+
+
+def test_the_answer_in_sight_judge_can_fail():
+    assert ANSWER_IN_SIGHT.search("expected = cu.conv_step(image, filter2, 3, 2).total")
+    assert ANSWER_IN_SIGHT.search('print(cu.exercises._expected("02.1"))')
+    assert not ANSWER_IN_SIGHT.search('answer = ...\nsolved = cu.check("02.1", answer)')
 
 
 def registered_ids(number) -> set[str]:
@@ -524,8 +543,9 @@ def student_run(request, student_edition):
     nb = read(student_edition / request.param)
     client = new_client(nb, student_edition)
     started = time.monotonic()
-    client.execute()
-    client.km.shutdown_kernel(now=True)
+    with client.setup_kernel(cleanup_kc=True):  # the kernel stops even if a cell times out
+        for index, cell in enumerate(list(nb.cells)):
+            client.execute_cell(cell, index)
     print(f"\n{request.param}: student edition run in {time.monotonic() - started:.1f} s")
     return nb
 
