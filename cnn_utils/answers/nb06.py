@@ -36,6 +36,23 @@ def _keras_pooled_shape():
     return max_pool2d(np.zeros((11, 11, 64)), 2).shape
 
 
+def _pooled_after_shift(column, shift):
+    """The bar of section 5 (6 pixels tall, in ``column`` of a 12 x 12 picture), moved
+    ``shift`` pixels right with zeros coming in, through Sobel x, ReLU and 2 x 2 max pooling."""
+    from ..activations import relu
+    from ..conv import correlate2d
+    from ..kernels import get_kernel
+    from ..pooling import max_pool2d
+
+    bar = np.zeros((12, 12))
+    bar[3:9, column + shift] = 1
+    return max_pool2d(relu(correlate2d(bar, get_kernel("sobel_x"))), 2)
+
+
+def _equal_after_shift():
+    return int(np.sum(_pooled_after_shift(5, 1) == _pooled_after_shift(5, 0)))
+
+
 def _flattened_size():
     from ..activations import flatten
 
@@ -65,4 +82,12 @@ register(
     "06.4", "number", expected=_flattened_size, compare_size=True,
     hints=("Flattening keeps every number of the volume; it only lines them up.",
            "Multiply the height, the width and the number of channels."),
+)
+register(
+    "06.5", "label", expected=_equal_after_shift,
+    hints=("Find the feature-map column of the bar's response before and after the shift, and "
+           "which 2 x 2 window each column belongs to.",
+           "Windows cover columns 4-5, 6-7, ...: if the response leaves its window, the pooled "
+           "cells it leaves and the pooled cells it enters all change; every other pooled value "
+           "stays 0."),
 )
