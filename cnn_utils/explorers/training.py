@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import check_bool, check_choice, check_int
+from .._checks import check_bool, check_choice, check_float, check_int
 from ..presentation import theme
 from ._base import Explorer, button, checkbox, column, slider, toggles, view_html
 from ._render import format_number, text_html
@@ -43,13 +43,12 @@ MAX_RUNS = 5
 
 
 def _check_learning_rate(value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
-        raise TypeError(f"learning_rate must be a number, got {type(value).__name__} {value!r:.40}")
+    value = check_float(value, "learning_rate")
     for rate in LEARNING_RATES:
-        if math.isclose(float(value), rate, rel_tol=1e-9):
+        if math.isclose(value, rate, rel_tol=1e-9):
             return rate
     allowed = ", ".join(f"{r:g}" for r in LEARNING_RATES)
-    raise ValueError(f"learning_rate must be one of {allowed}; got {float(value):g}")
+    raise ValueError(f"learning_rate must be one of {allowed}; got {value:g}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -372,7 +371,7 @@ class TrainingExplorer(Explorer):
             layout=widgets.Layout(width=theme().width(24)),
         )
         self._bind("learning_rate", rates, "learning_rate")
-        self._bind("optimizer", toggles(list(OPTIMIZERS), s.optimizer, chars=6), "optimizer")
+        self._bind("optimizer", toggles(list(OPTIMIZERS), s.optimizer, chars=5), "optimizer")
         self._bind("augment", checkbox("augmentation", s.augment), "augment")
         sizes = widgets.SelectionSlider(
             options=[(f"{n:,}", n) for n in TRAIN_SIZES],
