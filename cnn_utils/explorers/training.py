@@ -371,7 +371,7 @@ class TrainingExplorer(Explorer):
             layout=widgets.Layout(width=theme().width(24)),
         )
         self._bind("learning_rate", rates, "learning_rate")
-        self._bind("optimizer", toggles(list(OPTIMIZERS), s.optimizer, chars=5), "optimizer")
+        self._bind("optimizer", toggles(list(OPTIMIZERS), s.optimizer, chars=6), "optimizer")
         self._bind("augment", checkbox("augmentation", s.augment), "augment")
         sizes = widgets.SelectionSlider(
             options=[(f"{n:,}", n) for n in TRAIN_SIZES],
