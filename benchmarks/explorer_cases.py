@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 import cnn_utils as cu
-from cnn_utils.explorers import channels, playground, pool, stepper
+from cnn_utils.explorers import channels, playground, pool, stepper, training
 
 
 def _pick(rng, values):
@@ -120,6 +120,24 @@ def monitor_case(rng):
     return explorer, changes
 
 
+def training_case(rng):
+    """Control changes after one small run (moving a control redraws; it never trains)."""
+    explorer = cu.training_explorer(train_size=200)
+    _ = explorer.widget
+    explorer.train()
+    changes = [
+        {
+            "epochs": int(rng.integers(training.EPOCHS_RANGE[0], training.EPOCHS_RANGE[1] + 1)),
+            "learning_rate": _pick(rng, training.LEARNING_RATES),
+            "optimizer": _pick(rng, training.OPTIMIZERS),
+            "augment": bool(rng.integers(2)),
+            "train_size": _pick(rng, training.TRAIN_SIZES),
+        }
+        for _ in range(60)
+    ]
+    return explorer, changes
+
+
 CASES = {
     "stepper": stepper_case,
     "output_size": output_size_case,
@@ -127,4 +145,5 @@ CASES = {
     "playground": playground_case,
     "channels": channels_case,
     "monitor": monitor_case,
+    "training": training_case,
 }

@@ -40,6 +40,7 @@ EXPLORERS = {
     "playground": "cu.kernel_playground()",
     "channels": "cu.channels_explorer()",
     "training monitor": "cu.training_monitor()",
+    "training": "cu.training_explorer()",
 }
 SCREENS = {
     "presenter": {"viewport": {"width": 1280, "height": 720}, "presenter": True, "files": False},

@@ -62,6 +62,7 @@ from .explorers.output_size import output_size_explorer
 from .explorers.playground import kernel_playground
 from .explorers.pool import pool_explorer
 from .explorers.stepper import conv_stepper
+from .explorers.training import training_explorer
 from .gradcheck import numerical_gradient, relative_error
 from .kernels import KERNELS, get_kernel, kernel_names
 from .nn.models import load_trained_model, load_training_record
@@ -142,6 +143,7 @@ __all__ = [
     "kernel_playground",
     "channels_explorer",
     "training_monitor",
+    "training_explorer",
     # exercise feedback
     "check",
     "progress",

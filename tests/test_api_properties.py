@@ -386,6 +386,9 @@ BASELINES = {
         "num_filters": 1, "seed": 0}),
     "training_monitor": Entry(_bound("training_monitor"), lambda: {
         "update_every": None, "min_seconds": 0.2}),
+    "training_explorer": Entry(_bound("training_explorer"), lambda: {
+        "epochs": 1, "learning_rate": 1e-3, "optimizer": "adam", "augment": False,
+        "train_size": 1000}),
     # ------------------------------------------------------------- datasets
     "datasets.load_mnist": Entry(lambda: datasets.load_mnist, lambda: {
         "which": "subset", "cache_dir": None, "base_url": None, "normalize": False},

@@ -1,7 +1,6 @@
 """Exercises of notebook 07, Building and training a CNN."""
 
 import functools
-import json
 
 import numpy as np
 
@@ -11,12 +10,9 @@ from ..exercises import register
 @functools.cache
 def _trained_model():
     # The lecture's model with the shipped weights, as the notebook loads them.
-    from .._paths import data_dir
-    from ..nn import lecture_mnist_model
+    from ..nn import load_trained_model
 
-    model = lecture_mnist_model()
-    model.load_weights(data_dir() / "mnist_cnn_weights.npz")
-    return model
+    return load_trained_model()
 
 
 def _params_5x5():
@@ -44,9 +40,9 @@ def _hardest_digit():
 
 def _overfits_more():
     # A: with augmentation, B: without; the larger gap between training and test accuracy.
-    from .._paths import data_dir
+    from ..nn import load_training_record
 
-    record = json.loads((data_dir() / "mnist_cnn_weights.json").read_text())
+    record = load_training_record()
     without = record["comparison_without_augmentation"]
     gap_with = record["final_train_accuracy"] - record["test_accuracy"]
     gap_without = without["final_train_accuracy"] - without["test_accuracy"]

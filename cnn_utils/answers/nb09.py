@@ -10,12 +10,9 @@ from ..exercises import register
 @functools.cache
 def _trained_model():
     # The lecture's model with the shipped weights, as the notebook loads them.
-    from .._paths import data_dir
-    from ..nn import lecture_mnist_model
+    from ..nn import load_trained_model
 
-    model = lecture_mnist_model()
-    model.load_weights(data_dir() / "mnist_cnn_weights.npz")
-    return model
+    return load_trained_model()
 
 
 def _filter_output_shape():

@@ -41,6 +41,15 @@ from .stepper import (
     stepper_animation,
     stepper_view,
 )
+from .training import (
+    TrainingExplorer,
+    TrainingResult,
+    TrainingState,
+    TrainingView,
+    train_once,
+    training_explorer,
+    training_view,
+)
 
 __all__ = [
     "ChannelsExplorer",
@@ -76,4 +85,11 @@ __all__ = [
     "conv_stepper",
     "stepper_animation",
     "stepper_view",
+    "TrainingExplorer",
+    "TrainingResult",
+    "TrainingState",
+    "TrainingView",
+    "train_once",
+    "training_explorer",
+    "training_view",
 ]
