@@ -133,6 +133,13 @@ SPECS = [
         "monitor_view",
         (_monitor_history(),),
     ),
+    Spec(
+        "training",
+        lambda: cnn_utils.training_explorer(),
+        "training_view",
+        ({"epochs": 2}, {"optimizer": "sgd"}, {"augment": True, "train_size": 200}),
+        (({"epochs": 2, "optimizer": "rmsprop"}, {"epochs": 2, "optimizer": "rmsprop"}),),
+    ),
 ]
 IDS = [s.name for s in SPECS]
 
@@ -407,6 +414,7 @@ def test_updated_widgets_show_what_a_fresh_explorer_shows(spec):
         ),
         "pool": lambda kw: cnn_utils.pool_explorer(POOL_MAP, **kw),
         "playground": lambda kw: cnn_utils.kernel_playground(PHOTO, "sobel_x", **kw),
+        "training": lambda kw: cnn_utils.training_explorer(**kw),
     }
     for changes, kwargs in spec.same_as_factory:
         updated = within_time(spec.make)
