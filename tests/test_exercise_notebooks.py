@@ -215,7 +215,7 @@ def progress_problems(cells, exercise_ids, solved: bool) -> list[str]:
 
 
 def test_there_are_notebooks():
-    assert len(NOTEBOOKS) == 10, NAMES
+    assert len(NOTEBOOKS) == 11, NAMES
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=NAMES)

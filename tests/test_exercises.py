@@ -35,7 +35,7 @@ import cnn_utils as cu
 from cnn_utils import exercises
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK_NUMBERS = [f"{n:02d}" for n in range(10)]
+NOTEBOOK_NUMBERS = [f"{n:02d}" for n in range(11)]
 EXERCISE_ID = re.compile(r"\b(\d\d)\.(\d+)\b")
 
 # emoji that render as empty boxes without an emoji font (the issue's ✅ ❌ ⏳ among them)
@@ -195,6 +195,8 @@ WORKED_BY_HAND = {
     "07.1": (5 * 5 * 32 + 1) * 16,        # sixteen 5 x 5 filters over 32 channels
     "07.2": ((28 - 5 + 1) // 2, (28 - 5 + 1) // 2, 32),  # Conv2D(32, 5x5), then 2 x 2 pooling
     "08.5": 1 / 4,                        # d mean(a, b, c, d) / da
+    "10.1": (64, 32, 3, 3),               # PyTorch: (C_out, C_in, kh, kw)
+    "10.4": (576 * 64 + 64) + (64 * 2 + 2),  # a new dense 64 and a 2-class head
 }
 
 
@@ -628,8 +630,9 @@ def test_progress_reports_exactly_the_solved_set():
             steps += [("wrong", exercise_id), ("right", exercise_id)]
     steps += [("progress", nb) for nb in NOTEBOOK_NUMBERS]
     report = run_session(steps)
-    before = {nb: text for (_, nb), (_, text) in zip(steps[:10], report[:10], strict=True)}
-    after = {nb: text for (_, nb), (_, text) in zip(steps[-10:], report[-10:], strict=True)}
+    count = len(NOTEBOOK_NUMBERS)
+    before = {nb: text for (_, nb), (_, text) in zip(steps[:count], report[:count], strict=True)}
+    after = {nb: text for (_, nb), (_, text) in zip(steps[-count:], report[-count:], strict=True)}
 
     problems = []
     for nb in NOTEBOOK_NUMBERS:
