@@ -5,7 +5,7 @@
     python3 dev.py lab --check       install, start JupyterLab, check it answers, stop
     python3 dev.py test [ARGS]       the whole test suite; ARGS go to pytest
     python3 dev.py execute [NB ...]  re-run notebooks in place from a fresh kernel
-    python3 dev.py export [NB ...]   static HTML pages in artifacts/html/ (no kernel needed)
+    python3 dev.py export [NB ...]   offline HTML pages in artifacts/html/{full,student}/
     python3 dev.py lint [ARGS]       ruff over the package, tests and notebooks
 
 Each command creates the virtual environment .venv/ on first use, installs this
@@ -27,6 +27,7 @@ if sys.version_info < (3, 10):
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -214,21 +215,106 @@ def execute(args):
                               *map(str, paths)], cwd=ROOT))
 
 
+HTML_OUT = ROOT / "artifacts" / "html"
+STUDENT_NOTEBOOKS = ROOT / "artifacts" / "student"
+OFFLINE_TEMPLATES = ROOT / "tools" / "nbconvert_templates"
+# the MathJax 2 configuration that jupyter-server-mathjax ships, with its Safe mode
+MATHJAX_PAGE_URL = "../mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+
+
 def export(args):
+    """Static HTML in artifacts/html/: full/ (every cell) and student/ (no solutions)."""
     python = ensure_environment(EXTRAS["export"])
-    paths = [str(Path(arg).resolve()) for arg in args] or [
-        str(path) for path in sorted(NOTEBOOKS.glob("*.ipynb"))
-    ]
-    out = ROOT / "artifacts" / "html"
+    if args:
+        editions = {"full": [Path(arg).resolve() for arg in args]}
+        say("Exporting the notebooks named; the student edition is made only for the "
+            "whole course (run `python3 dev.py export` without arguments).")
+    else:
+        editions = {"full": sorted(NOTEBOOKS.glob("*.ipynb"))}
+        if "student" in COMMANDS:
+            COMMANDS["student"]([])
+            editions["student"] = sorted(STUDENT_NOTEBOOKS.glob("*.ipynb"))
+            if not editions["student"]:
+                sys.exit(f"`student` wrote no notebooks to {STUDENT_NOTEBOOKS.relative_to(ROOT)}/.")
+        else:
+            say("This dev.py has no `student` command yet: the student edition is skipped; "
+                "artifacts/html/student/ is not written.")
+    # jupyter_server_mathjax lives in the virtual environment: continue there.
+    sys.exit(subprocess.call(
+        [python, str(Path(__file__).resolve()), "_export", "--",
+         *(f"{edition}={path}" for edition, paths in editions.items() for path in paths)],
+        cwd=ROOT))
+
+
+def export_pages(python, paths, out_dir):
+    """Write an HTML page per notebook into `out_dir` that loads nothing from the internet.
+
+    The page template leaves out JupyterLab's CDN scripts (tools/nbconvert_templates/),
+    and formulas are drawn by the MathJax copied to out_dir/../mathjax/ by copy_mathjax.
+    Returns nbconvert's exit code.
+    """
+    out_dir = Path(out_dir)
     # The config ranks each explorer's static picture (text/html) above its live widget
     # view, which a page without a kernel cannot draw.
     command = [python, "-m", "jupyter", "nbconvert", "--to", "html",
                "--config", str(ROOT / "jupyter_nbconvert_config.json"),
-               "--output-dir", str(out), *paths]
-    code = subprocess.call(command, cwd=ROOT)
-    if code == 0:
-        say(f"HTML pages written to {out.relative_to(ROOT)}/")
-    sys.exit(code)
+               f"--TemplateExporter.extra_template_basedirs={OFFLINE_TEMPLATES}",
+               "--template", "offline",
+               f"--HTMLExporter.mathjax_url={MATHJAX_PAGE_URL}",
+               "--output-dir", str(out_dir), *map(str, paths)]
+    return subprocess.call(command, cwd=ROOT)
+
+
+def copy_mathjax(html_root):
+    """Copy MathJax from the jupyter-server-mathjax package to html_root/mathjax/."""
+    import jupyter_server_mathjax
+
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = Path(html_root) / "mathjax"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+    return target
+
+
+def _link_pages(page):
+    """Point a page's links to other notebooks (02_x.ipynb#part) at their pages (02_x.html#part)."""
+    text = page.read_text(encoding="utf-8")
+    linked = re.sub(r'href="([\w.-]+)\.ipynb(#[^"]*)?"',
+                    lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', text)
+    if linked != text:
+        page.write_text(linked, encoding="utf-8")
+
+
+def export_editions(editions, html_root):
+    """Write html_root/<edition>/ for each {edition: notebook paths} and MathJax beside them."""
+    html_root = Path(html_root)
+    html_root.mkdir(parents=True, exist_ok=True)
+    copy_mathjax(html_root)
+    for edition, paths in editions.items():
+        out_dir = html_root / edition
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        if not paths:
+            say(f"No notebooks for the {edition} edition.")
+            continue
+        code = export_pages(sys.executable, paths, out_dir)
+        if code != 0:
+            sys.exit(code)
+        for page in out_dir.glob("*.html"):
+            _link_pages(page)
+        size = sum(f.stat().st_size for f in out_dir.glob("*.html")) / 1e6
+        say(f"{edition} edition: {len(paths)} pages ({size:.1f} MB) in {out_dir}/")
+
+
+def _export_in_venv(args):
+    editions = {}
+    for item in args:
+        edition, path = item.split("=", 1)
+        editions.setdefault(edition, []).append(path)
+    export_editions(editions, HTML_OUT)
+    say(f"MathJax copied to {(HTML_OUT / 'mathjax').relative_to(ROOT)}/: the pages need no "
+        "internet. Hand out the whole html/ folder.")
 
 
 # --- runs inside .venv (called by `execute`) -------------------------------------
@@ -341,6 +427,9 @@ def main(argv):
     command, args = argv[0], argv[1:]
     if command == "_execute":
         _execute_in_venv(args)
+        return 0
+    if command == "_export":
+        _export_in_venv(args[1:] if args[:1] == ["--"] else args)
         return 0
     if command not in COMMANDS:
         print(f"Unknown command {command!r}; the commands are: {', '.join(COMMANDS)}.\n")
