@@ -36,7 +36,9 @@ RESOURCE_ATTRIBUTES = {
 }
 REMOTE = re.compile(r"^\s*(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)  # http://, https://, //
 CSS_REMOTE = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])\s*(?:https?:)?//""", re.IGNORECASE)
-SCRIPT_REMOTE = re.compile(r"""import\(\s*['"`](?:https?:)?//|from\s+['"](?:https?:)?//""")
+# in a script, any string that is a remote address: import("https://..."), or a src built
+# at run time, as nbconvert's widget embedder does with 'https://unpkg.com/...'
+SCRIPT_REMOTE = re.compile(r"""['"`](?:https?:)?//[\w.-]+""")
 
 PNG_1x1 = base64.b64encode(bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -211,6 +213,7 @@ def test_the_checker_catches_each_kind_of_remote_resource():
         "<style>@import 'https://example.org/a.css';</style>",
         '<div style="background: url(https://example.org/a.png)"></div>',
         '<script type="module">const m = await import("https://cdn.example/m.mjs")</script>',
+        "<script>var src = 'https://unpkg.com/@jupyter-widgets/html-manager/embed.js';</script>",
     ):
         assert remote_resources(html), html
     assert not remote_resources(
