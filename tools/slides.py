@@ -1,7 +1,8 @@
 """Give every cell of the course's notebooks its slide type, by rules chosen for teaching.
 
-JupyterLab's RISE extension (jupyterlab-rise, Alt-R) shows a running notebook as
-reveal.js slides, with live explorers; it reads each cell's ``slideshow.slide_type``.
+jupyterlab-slideshow (the deck button in a notebook's toolbar) shows the open, running
+notebook as slides, with live explorers; like RISE and nbconvert's reveal.js export, it
+reads each cell's ``slideshow.slide_type``.
 The rules, in the order they are tried:
 
 ==========================================  ============  =====================================
@@ -19,8 +20,11 @@ a caption (``*The figure:*``, ...)           ``fragment``  the picture first, th
 anything else                                ``-``         stays on the current slide
 ==========================================  ============  =====================================
 
-The notebook's ``rise`` metadata lets a long slide scroll (no cell is cut off on a
-1280 x 720 projector) and turns transitions off.
+``-`` is stored as no ``slideshow`` metadata at all: nbconvert and RISE read that as
+``-``, and jupyterlab-slideshow reads nothing else (an explicit ``-`` hides the cell).
+
+The notebook's ``rise`` metadata (read by RISE, if an instructor prefers it) lets a long
+slide scroll and turns transitions off; its theme "white" needs no web fonts.
 
     python tools/slides.py notebooks/*.ipynb           # write the metadata
     python tools/slides.py --check notebooks/*.ipynb   # exit 1 if any cell differs
@@ -35,7 +39,8 @@ from pathlib import Path
 
 import nbformat
 
-RISE_SETTINGS = {"scroll": True, "transition": "none", "center": False}
+CONTINUE = "-"  # stays on the current slide; stored as no slideshow metadata at all
+RISE_SETTINGS = {"scroll": True, "transition": "none", "center": False, "theme": "white"}
 LONG_ANSWER_LINES = 15
 CAPTION = re.compile(r"^\*The [\w -]+:\*")
 PREDICT = re.compile(r"^\s*(?:\*\*|###\s*)?Predict, then (?:run|reveal)", re.IGNORECASE)
@@ -66,14 +71,14 @@ def slide_type(cell, index: int, previous) -> str:
         if previous is not None and previous.cell_type == "markdown" and PREDICT.search(
                 previous.source):
             return "fragment"
-        return "-"
+        return CONTINUE
     if index == 0 or source.startswith(("# ", "## ")):
         return "slide"
     if source.startswith("### ") and not PREDICT.search(source):
         return "subslide"
     if PREDICT.search(source) or CAPTION.match(source):
         return "fragment"
-    return "-"
+    return CONTINUE
 
 
 def assign(nb) -> int:
@@ -82,7 +87,13 @@ def assign(nb) -> int:
     previous = None
     for index, cell in enumerate(nb.cells):
         wanted = slide_type(cell, index, previous)
-        if cell.metadata.get("slideshow", {}).get("slide_type") != wanted:
+        if wanted == CONTINUE:
+            # no metadata means "continue" to nbconvert, RISE and jupyterlab-slideshow alike;
+            # jupyterlab-slideshow does not read an explicit "-" and would hide the cell
+            if "slideshow" in cell.metadata:
+                del cell.metadata["slideshow"]
+                changed += 1
+        elif cell.metadata.get("slideshow", {}).get("slide_type") != wanted:
             cell.metadata["slideshow"] = {"slide_type": wanted}
             changed += 1
         previous = cell
@@ -104,7 +115,7 @@ def main(argv: list[str]) -> int:
         changed = assign(nb)
         counts = {}
         for cell in nb.cells:
-            kind = cell.metadata["slideshow"]["slide_type"]
+            kind = cell.metadata.get("slideshow", {}).get("slide_type", CONTINUE)
             counts[kind] = counts.get(kind, 0) + 1
         summary = ", ".join(f"{counts[k]} {k}" for k in sorted(counts))
         if changed and options.check:
