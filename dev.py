@@ -3,6 +3,7 @@
 
     python3 dev.py lab               open the course in JupyterLab
     python3 dev.py lab --check       install, start JupyterLab, check it answers, stop
+    python3 dev.py present [NB ...]  JupyterLab for a projector: large fonts, no pop-ups
     python3 dev.py test [ARGS]       the whole test suite; ARGS go to pytest
     python3 dev.py execute [NB ...]  re-run notebooks in place from a fresh kernel
     python3 dev.py export [NB ...]   offline HTML pages in artifacts/html/{full,student}/
@@ -185,6 +186,79 @@ def lab(args):
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+# Settings for `present`. JupyterLab reads them from a per-run copy of the user's own
+# settings folder (JUPYTERLAB_SETTINGS_DIR), so the user's choices still apply and the
+# folder itself is never written to. Font sizes are JupyterLab's theme variables:
+# prose, code, printed output, menus and widget controls all follow them.
+PRESENT_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification": {
+        "fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True,
+    },
+    "@jupyterlab/apputils-extension/themes": {
+        "overrides": {"content-font-size1": "22px", "code-font-size": "20px",
+                      "ui-font-size1": "20px"},
+    },
+}
+# no news feed and no update check on the server side either (traitlets reads "None")
+PRESENT_SERVER_ARGS = [
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+]
+
+
+def user_lab_settings_dir():
+    """Where JupyterLab keeps this user's settings (as jupyter_core finds it)."""
+    if os.environ.get("JUPYTERLAB_SETTINGS_DIR"):
+        return Path(os.environ["JUPYTERLAB_SETTINGS_DIR"])
+    config = os.environ.get("JUPYTER_CONFIG_DIR") or Path.home() / ".jupyter"
+    return Path(config) / "lab" / "user-settings"
+
+
+def present_setup(state_dir, user_settings=None):
+    """Copy the user's JupyterLab settings into state_dir with present's on top; return
+    JupyterLab's arguments and the environment for the server and its kernels."""
+    user_settings = Path(user_settings or user_lab_settings_dir())
+    settings = Path(state_dir) / "user-settings"
+    if user_settings.is_dir():
+        shutil.copytree(user_settings, settings, dirs_exist_ok=True)
+    for plugin, values in PRESENT_SETTINGS.items():
+        path = settings / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            mine = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # none, or JSON5 with comments: present's alone
+            mine = {}
+        path.write_text(json.dumps({**mine, **values}, indent=1), encoding="utf-8")
+    # CNN_UTILS_PRESENTER: cnn_utils starts in presenter mode (explorers, figures)
+    return list(PRESENT_SERVER_ARGS), {"JUPYTERLAB_SETTINGS_DIR": str(settings),
+                                       "CNN_UTILS_PRESENTER": "1"}
+
+
+def present(args):
+    """JupyterLab for a projector: large fonts, no pop-ups, presenter mode in every kernel."""
+    import tempfile
+
+    python = ensure_environment(EXTRAS["lab"])
+    notebooks = [a for a in args if a.endswith(".ipynb")] or [START_NOTEBOOK]
+    options = [a for a in args if not a.endswith(".ipynb")]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in options:
+        options.append("--allow-root")
+    with tempfile.TemporaryDirectory(prefix="cnn-course-present-") as state_dir:
+        lab_args, env = present_setup(state_dir)
+        command = [python, "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+                   *lab_args, *notebooks, *options]
+        say("Starting JupyterLab for presenting (large fonts, no news or update pop-ups, "
+            "presenter mode in every notebook) from a copy of your settings, which stay as "
+            "they are. The deck button in a notebook's toolbar starts its slides. "
+            "Stop with Ctrl-C twice.")
+        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            code = server.wait()
+    sys.exit(code)
 
 
 def test(args):
@@ -417,7 +491,8 @@ def _execute_in_venv(paths):
         sys.exit(f"{len(failed)} notebook(s) failed: {', '.join(map(str, failed))}")
 
 
-COMMANDS = {"lab": lab, "test": test, "execute": execute, "lint": lint, "export": export}
+COMMANDS = {"lab": lab, "present": present, "test": test, "execute": execute, "lint": lint,
+            "export": export}
 
 
 def main(argv):
