@@ -8,6 +8,8 @@
     python3 dev.py execute [NB ...]  re-run notebooks in place from a fresh kernel
     python3 dev.py export [NB ...]   offline HTML pages in artifacts/html/{full,student}/
     python3 dev.py lint [ARGS]       ruff over the package, tests and notebooks
+    python3 dev.py student           the notebooks without solutions, in artifacts/student/
+    python3 dev.py answers           the instructor's answer key, artifacts/answer_key.md
 
 Each command creates the virtual environment .venv/ on first use, installs this
 project into it (editable, with the extras the command needs) and reuses both
@@ -43,6 +45,8 @@ START_NOTEBOOK = "notebooks/00_start_here.ipynb"
 STAMP = VENV / ".cnn-course-install.json"
 # the extras each command needs (pyproject.toml [project.optional-dependencies])
 EXTRAS = {"lab": (), "test": ("test",), "execute": ("dev",), "lint": ("dev",), "export": ()}
+STUDENT_EDITION = ROOT / "artifacts" / "student"
+ANSWER_KEY = ROOT / "artifacts" / "answer_key.md"
 
 USAGE = __doc__.split("\n\n")[1]
 
@@ -391,6 +395,59 @@ def _export_in_venv(args):
         "internet. Hand out the whole html/ folder.")
 
 
+def _cell_text(cell):
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else source
+
+
+def _tags(cell):
+    return set(cell.get("metadata", {}).get("tags", []))
+
+
+def student_edition(notebook):
+    """Return a copy of the notebook `notebook` (parsed JSON) for students: the cells tagged
+    "solution" left out, and each cell tagged "edition-note" given its student text."""
+    cells = []
+    for cell in notebook["cells"]:
+        if "solution" in _tags(cell):
+            continue
+        if "edition-note" in _tags(cell):
+            cell = dict(cell, metadata=dict(cell["metadata"]))
+            text = cell["metadata"].pop("student_source", None)
+            if text is None:
+                sys.exit("A cell tagged 'edition-note' has no metadata 'student_source' "
+                         "(the text the student edition shows instead).")
+            cell["source"] = text
+        cells.append(cell)
+    return dict(notebook, cells=cells)
+
+
+def student(args):
+    """Write every notebook without its solutions to artifacts/student/ (standard library)."""
+    if args:
+        sys.exit(f"`student` takes no arguments, got {' '.join(args)}.")
+    if STUDENT_EDITION.exists():
+        shutil.rmtree(STUDENT_EDITION)
+    STUDENT_EDITION.mkdir(parents=True)
+    removed = 0
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        edition = student_edition(notebook)
+        removed += len(notebook["cells"]) - len(edition["cells"])
+        text = json.dumps(edition, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+        (STUDENT_EDITION / path.name).write_text(text, encoding="utf-8")
+    say(f"Student edition written to {STUDENT_EDITION.relative_to(ROOT)}/ "
+        f"({removed} solution cells left out). Hand out that folder in place of notebooks/.")
+
+
+def answers(args):
+    if args:
+        sys.exit(f"`answers` takes no arguments, got {' '.join(args)}.")
+    python = ensure_environment(())  # the course itself, no extras
+    # the expected answers are computed by cnn_utils, which lives in the environment
+    sys.exit(subprocess.call([python, str(Path(__file__).resolve()), "_answers"], cwd=ROOT))
+
+
 # --- runs inside .venv (called by `execute`) -------------------------------------
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -429,6 +486,40 @@ def _store_without_widgets(nb):
             data = output.get("data", {})
             if WIDGET_VIEW in data and len(data) > 1:
                 del data[WIDGET_VIEW]
+    return nb
+
+
+def _compact_png(data: str) -> str:
+    """A figure re-encoded as a palette PNG (256 colours) when that is smaller.
+
+    Course figures are mostly flat colours, which a palette keeps exactly, and grey
+    photos, which 256 levels keep too. Stored notebooks shrink to less than half,
+    and a running notebook still shows full-colour figures.
+    """
+    import base64
+    import io
+
+    from PIL import Image
+
+    raw = base64.b64decode(data)
+    with Image.open(io.BytesIO(raw)) as image:
+        if "A" in image.getbands() and image.getextrema()[-1][0] < 255:
+            return data  # see-through pixels: a palette would need their alpha too
+        rgb = image.convert("RGB")
+    # median cut keeps flat colours exactly and grey ramps smooth (octree bands them)
+    palette = rgb.quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    palette.save(out, "PNG", optimize=True)
+    smaller = out.getvalue()
+    return base64.b64encode(smaller).decode("ascii") + "\n" if len(smaller) < len(raw) else data
+
+
+def _compact_figures(nb):
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data:
+                data["image/png"] = _compact_png(data["image/png"])
     return nb
 
 
@@ -482,7 +573,7 @@ def _execute_in_venv(paths):
             continue
         # the patch version of Python differs between machines; it is not the notebook's business
         nb.metadata.get("language_info", {}).pop("version", None)
-        nb = _coalesce_streams(_store_without_widgets(nb))
+        nb = _compact_figures(_coalesce_streams(_store_without_widgets(nb)))
         nbformat.validate(nb)
         nbformat.write(nb, path)
         say(f"{shown}: executed in {time.monotonic() - started:.1f} s")
@@ -491,8 +582,104 @@ def _execute_in_venv(paths):
         sys.exit(f"{len(failed)} notebook(s) failed: {', '.join(map(str, failed))}")
 
 
+# --- runs inside .venv (called by `answers`) -------------------------------------
+
+def _exercise_cells(notebook):
+    """Map each exercise id of a notebook to its question, answer and solution text."""
+    found = {}
+    for cell in notebook["cells"]:
+        exercise = cell.get("metadata", {}).get("exercise")
+        if not exercise:
+            continue
+        parts = found.setdefault(exercise, {"question": [], "answer": "", "solution": ""})
+        if "solution" in _tags(cell):
+            parts["solution"] = _cell_text(cell)
+        elif "answer" in _tags(cell):
+            parts["answer"] = _cell_text(cell)
+        elif cell.get("cell_type") == "markdown":
+            parts["question"].append(_cell_text(cell))
+    return found
+
+
+def _solution_parts(markdown):
+    """Split a solution cell's <details> markdown into (python code, explanation)."""
+    lines = markdown.splitlines()
+    fences = [i for i, line in enumerate(lines) if line.strip().startswith("```")]
+    if len(fences) < 2:
+        return "", markdown
+    code = "\n".join(lines[fences[0] + 1:fences[1]])
+    words = [line for line in lines[:fences[0]] + lines[fences[1] + 1:]
+             if not line.strip().startswith(("<details", "</details"))]
+    return code, "\n".join(words).strip()
+
+
+def _shown_expected(value):
+    import numpy as np
+
+    if callable(value):
+        return f"the course's function `{value.__module__}.{value.__qualname__}`"
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return f"`{value:.6g}`"
+    if isinstance(value, (list, tuple)) and all(np.ndim(v) == 0 for v in value):
+        plain = [v.item() if isinstance(v, np.generic) else v for v in value]
+        text = ", ".join(f"{v:.6g}" if isinstance(v, float) else repr(v) for v in plain)
+        return f"`({text})`" if isinstance(value, tuple) else f"`[{text}]`"
+    if isinstance(value, np.ndarray) or isinstance(value, (list, tuple)):
+        text = np.array2string(np.asarray(value), precision=6, separator=", ",
+                               max_line_width=100)
+        return f"\n```\n{text}\n```"
+    return f"`{value!r}`"
+
+
+def _write_answer_key():
+    import re
+
+    import numpy as np
+
+    from cnn_utils import exercises
+
+    np.set_printoptions(precision=6, suppress=True)
+    lines = ["# Answer key (instructors only)", "",
+             "Written by `python3 dev.py answers`; the expected answers are computed by "
+             "`cnn_utils.answers`.", ""]
+    problems = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cells = _exercise_cells(notebook)
+        registered = {ex.id: ex for ex in exercises._exercises(path.name)}
+        if not cells and not registered:
+            continue
+        lines += [f"## {path.stem}", ""]
+        for exercise_id in sorted(set(cells) | set(registered),
+                                  key=lambda i: int(i.split(".")[1])):
+            parts = cells.get(exercise_id)
+            exercise = registered.get(exercise_id)
+            if parts is None or exercise is None:
+                where = "the notebook" if parts is None else "cnn_utils/answers"
+                problems.append(f"{exercise_id} is missing from {where}")
+                continue
+            code, why = _solution_parts(parts["solution"])
+            lines += [f"### Exercise {exercise_id} ({exercise.kind})", ""]
+            question = "\n\n".join(q.strip() for q in parts["question"])
+            # the notebook's own heading becomes bold text under the key's heading
+            question = re.sub(r"^#+ +(.*)$", r"**\1**", question, flags=re.MULTILINE)
+            lines += [question, ""]
+            lines += [f"**Expected answer:** {_shown_expected(exercise.value())}", ""]
+            if exercise.choices:
+                lines += [f"(choices {', '.join(exercise.choices)})", ""]
+            lines += ["**Worked solution:**", "", "```python", code, "```", "", why, ""]
+    ANSWER_KEY.parent.mkdir(parents=True, exist_ok=True)
+    ANSWER_KEY.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    say(f"Answer key written to {ANSWER_KEY.relative_to(ROOT)}")
+    if problems:
+        sys.exit("The notebooks and cnn_utils/answers disagree:\n  " + "\n  ".join(problems))
+
+
 COMMANDS = {"lab": lab, "present": present, "test": test, "execute": execute, "lint": lint,
-            "export": export}
+            "export": export,
+            "student": student, "answers": answers}
 
 
 def main(argv):
@@ -505,6 +692,9 @@ def main(argv):
         return 0
     if command == "_export":
         _export_in_venv(args[1:] if args[:1] == ["--"] else args)
+        return 0
+    if command == "_answers":
+        _write_answer_key()
         return 0
     if command not in COMMANDS:
         print(f"Unknown command {command!r}; the commands are: {', '.join(COMMANDS)}.\n")

@@ -19,7 +19,16 @@ For each layer it prints the median time (after a warm-up) of
 and the ratios naive / vectorised (forward) and vectorised / PyTorch
 (forward + backward; the course's target is at most 3x). The vectorised and
 PyTorch steps are timed alternately, round by round, so that a busy machine
-slows both alike. This is a script, not a test: nothing is asserted.
+slows both alike.
+
+A second table gives the peak memory of each vectorised pass, measured with
+``tracemalloc`` (numpy reports its allocations to it) in untimed runs, at the
+same layers and at the large batch of ``--memory-batch`` (default 256)
+28x28x32 images through 64 filters. ``arrays`` is what the pass must hold
+anyway (inputs, outputs and weights); ``peak`` is that plus the most memory
+allocated at once during the call; the bound is ``2 * arrays +
+cnn_utils.conv.WORKSPACE_BYTES``. This is a script, not a test: nothing is
+asserted.
 
 Run from the repository root::
 
@@ -39,9 +48,11 @@ import os
 import platform
 import statistics
 import time
+import tracemalloc
 
 import numpy as np
 
+from cnn_utils import conv as conv_module
 from cnn_utils import (
     conv2d,
     conv2d_backward,
@@ -189,6 +200,85 @@ def bench_pool(name, shape, args, torch, rng):
     return row
 
 
+def _traced_peak(fn):
+    """Most bytes allocated at once while ``fn`` runs (its result included)."""
+    tracemalloc.start()
+    try:
+        result = fn()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    del result
+    return peak
+
+
+def _memory_of_layer(name, shape, filters, rng):
+    """Rows (layer, shape, filters, pass, arrays, peak, bound) for one layer, in bytes."""
+    x = rng.standard_normal(shape).astype(np.float32)
+    w = (rng.standard_normal((3, 3, shape[3], filters)) / 3).astype(np.float32)
+    b = np.zeros(filters, dtype=np.float32)
+    dout = np.ones_like(conv2d(x, w, b))
+    inputs = x.nbytes + w.nbytes + b.nbytes
+    # forward: x, w, b in, out (the size of dout) out; backward: dout, x, w in, dx, dw, db out
+    passes = [
+        ("forward", inputs, inputs + dout.nbytes, lambda: conv2d(x, w, b)),
+        (
+            "backward",
+            dout.nbytes + inputs,
+            dout.nbytes + 2 * inputs,
+            lambda: conv2d_backward(dout, x, w),
+        ),
+    ]
+    rows = []
+    for pass_name, held, arrays, fn in passes:
+        peak = held + _traced_peak(fn)
+        bound = 2 * arrays + conv_module.WORKSPACE_BYTES
+        rows.append((name, "x".join(map(str, shape)), filters, pass_name, arrays, peak, bound))
+    return rows
+
+
+def memory_rows(batch, memory_batch, rng):
+    """Peak memory of conv2d and conv2d_backward at the notes' layers and one large batch."""
+    layers = [(name, (batch, *shape), filters) for name, shape, filters in CONV_LAYERS]
+    layers.append(("large", (memory_batch, 28, 28, 32), 64))
+    return [row for layer in layers for row in _memory_of_layer(*layer, rng)]
+
+
+def print_memory(rows):
+    mib = 2**20
+    header = [
+        "layer",
+        "input (NHWC)",
+        "-> out",
+        "pass",
+        "arrays MiB",
+        "peak MiB",
+        "bound MiB",
+        "peak/arrays",
+        "within bound",
+    ]
+    table = [header]
+    for name, shape, filters, pas, arrays, peak, bound in rows:
+        table.append(
+            [
+                name,
+                shape,
+                str(filters),
+                pas,
+                f"{arrays / mib:.1f}",
+                f"{peak / mib:.1f}",
+                f"{bound / mib:.1f}",
+                f"{peak / arrays:.2f}",
+                "yes" if peak <= bound else "NO",
+            ]
+        )
+    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    for k, row in enumerate(table):
+        print("  ".join(cell.rjust(width) for cell, width in zip(row, widths, strict=True)))
+        if k == 0:
+            print("  ".join("-" * width for width in widths))
+
+
 def _fmt(value, approx=False):
     if value is None:
         return "-"
@@ -244,6 +334,10 @@ def main(argv=None):
     parser.add_argument("--torch-threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--memory-batch", type=int, default=256, help="batch of the large memory case"
+    )
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory table")
+    parser.add_argument(
         "--stat",
         choices=sorted(STATISTICS),
         default="median",
@@ -294,6 +388,13 @@ def main(argv=None):
         )
     else:
         print()
+    if not args.no_memory:
+        print()
+        print(
+            f"peak memory of each pass (tracemalloc), float32; workspace "
+            f"{conv_module.WORKSPACE_BYTES / 2**20:.0f} MiB; bound = 2 * arrays + workspace"
+        )
+        print_memory(memory_rows(args.batch, args.memory_batch, rng))
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 

@@ -1,23 +1,22 @@
 """How fast does each explorer update? Median and 95th percentile per update, against targets.
 
-Every explorer module has ``benchmark_updates(rng)``: zero-argument callables,
-each one realistic update (a control change -> the new state -> the pure view
--> the same encoding the widget receives: HTML, PNG or SVG), spread across the
-controls' ranges. This script times them and prints one row per explorer:
+``explorer_cases.py`` (beside this script) makes each explorer as a notebook
+does, with its widget built, and a list of realistic ``update(**changes)``
+calls spread across the controls' ranges. Each timed update is the whole
+kernel-side path of a control move: the new state, the pure view, and the
+push into the ipywidgets. This script prints one row per explorer:
 
 * target for every explorer: median <= 20 ms and 95th percentile <= 50 ms per update;
 * the kernel playground on the bundled photo: median <= 60 ms (no p95 target).
 
-Modules that are missing, or lack ``benchmark_updates``, are skipped and named
-(so the script runs while explorers are still being written). Each callable runs
-once untimed first (imports, caches), then the list is cycled until
-``--samples`` timings are taken. The figures are wall-clock times on a possibly
+Each change runs once untimed first (imports, caches), then the list is cycled
+until ``--samples`` timings are taken. The figures are wall-clock times on a possibly
 shared machine; the load average is printed with them.
 
 Run from the repository root::
 
     .venv/bin/python benchmarks/bench_explorers.py
-    .venv/bin/python benchmarks/bench_explorers.py --samples 500 stepper pool_explorer
+    .venv/bin/python benchmarks/bench_explorers.py --samples 500 stepper pool
     .venv/bin/python benchmarks/bench_explorers.py --presenter --strict
 
 ``--presenter`` times the updates in presenter mode (larger grids and figures);
@@ -27,7 +26,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import platform
 import sys
@@ -35,14 +33,11 @@ import time
 
 import numpy as np
 
-EXPLORERS = (
-    "stepper",
-    "output_size",
-    "pool_explorer",
-    "playground",
-    "channels",
-    "training_monitor",
-)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from explorer_cases import CASES  # noqa: E402
+
+EXPLORERS = tuple(CASES)
 # (median target, p95 target) in milliseconds; None: no target
 TARGETS = dict.fromkeys(EXPLORERS, (20.0, 50.0))
 TARGETS["playground"] = (60.0, None)
@@ -69,21 +64,9 @@ def _parse(argv=None):
 
 
 def load_updates(name: str, rng: np.random.Generator):
-    """``(updates, None)``, or ``(None, reason)`` when the module cannot be benchmarked."""
-    try:
-        module = importlib.import_module(f"cnn_utils.explorers.{name}")
-    except ImportError as err:
-        return None, f"not importable ({err})"
-    hook = getattr(module, "benchmark_updates", None)
-    if hook is None:
-        return None, "has no benchmark_updates(rng)"
-    try:
-        updates = list(hook(rng))
-    except Exception as err:  # report a broken hook and carry on with the others
-        return None, f"benchmark_updates failed: {type(err).__name__}: {err}"
-    if not updates:
-        return None, "benchmark_updates returned no updates"
-    return updates, None
+    """``(updates, None)``: zero-argument calls, each one ``explorer.update(**changes)``."""
+    explorer, changes = CASES[name](rng)
+    return [lambda c=c: explorer.update(**c) for c in changes], None
 
 
 def time_updates(updates, samples: int) -> tuple[np.ndarray, float]:

@@ -88,6 +88,8 @@ def profile_numpy_epoch(x, y, batch_size):
     for layer in model.layers:
         layer.forward = timed(f"{layer.name} forward", layer.forward)
         layer.backward = timed(f"{layer.name} backward", layer.backward)
+        if hasattr(layer, "forward_logits"):  # the last layer's pass while training
+            layer.forward_logits = timed(f"{layer.name} forward", layer.forward_logits)
     model.optimizer.apply_gradients = timed("Adam update", model.optimizer.apply_gradients)
     start = time.perf_counter()
     model.fit(x, y, batch_size=batch_size, verbose=0, seed=0)
@@ -184,7 +186,7 @@ def main(args):
         cpu_ratio = min(cpu["cnn_utils.nn"]) / min(cpu["PyTorch"])
         print(
             f"ratio numpy / PyTorch time per epoch: {ratio:.2f}x wall, {cpu_ratio:.2f}x CPU "
-            "(target: at most 2x)"
+            "(target: at most 1.5x)"
         )
 
     if args.profile:

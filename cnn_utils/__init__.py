@@ -5,102 +5,148 @@ images are ``(H, W)`` or ``(H, W, C)``, batches ``(N, H, W, C)``, convolution
 weights ``(kh, kw, C_in, C_out)`` and biases ``(C_out,)``.
 
 Every public name is importable from here (``from cnn_utils import conv2d``).
-Names are resolved on first use, so ``import cnn_utils`` is fast and never
-imports matplotlib or ipywidgets; plotting and widgets load only when asked for.
+The submodules are imported plainly: together they take a fraction of a second
+and load neither matplotlib, ipywidgets, PIL nor scipy. Those load inside the
+functions that need them: a figure of :mod:`cnn_utils.plotting` when drawn, an
+explorer when shown, :func:`~cnn_utils.datasets.load_photo` when called.
 """
 
 from __future__ import annotations
 
-import importlib
+# The submodules, so that ``cnn_utils.nn.Sequential`` works after ``import cnn_utils``.
+from . import (  # noqa: F401
+    activations,
+    conv,
+    datasets,
+    examples,
+    exercises,
+    explorers,
+    gradcheck,
+    kernels,
+    nn,
+    padding,
+    plotting,
+    pooling,
+    presentation,
+    shapes,
+)
+from .activations import (
+    cross_entropy,
+    flatten,
+    relu,
+    relu_backward,
+    softmax,
+    softmax_cross_entropy_backward,
+)
+from .conv import (
+    ConvCache,
+    ConvGeometry,
+    conv2d,
+    conv2d_backward,
+    conv2d_backward_naive,
+    conv2d_naive,
+    conv_backward,
+    conv_forward,
+    conv_geometry,
+    conv_step,
+    convolve2d,
+    correlate2d,
+)
+from .examples import example_info, list_examples, load_example
+from .exercises import check, progress
+
+# The explorer factories; ipywidgets is imported only when an explorer is shown.
+from .explorers.channels import channels_explorer
+from .explorers.monitor import training_monitor
+from .explorers.output_size import output_size_explorer
+from .explorers.playground import kernel_playground
+from .explorers.pool import pool_explorer
+from .explorers.stepper import conv_stepper
+from .explorers.training import training_explorer
+from .gradcheck import numerical_gradient, relative_error
+from .kernels import KERNELS, get_kernel, kernel_names
+from .nn.models import load_trained_model, load_training_record
+from .padding import pad2d
+from .pooling import (
+    PoolGeometry,
+    avg_pool2d,
+    avg_pool2d_backward,
+    avg_pool2d_naive,
+    max_pool2d,
+    max_pool2d_backward,
+    max_pool2d_naive,
+    pool_geometry,
+)
+from .presentation import presenter, theme
+from .shapes import conv_params, dense_params, explain_output_size, output_size
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
+__all__ = [
     # shapes and parameter counts
-    "output_size": "shapes",
-    "explain_output_size": "shapes",
-    "conv_params": "shapes",
-    "dense_params": "shapes",
+    "output_size",
+    "explain_output_size",
+    "conv_params",
+    "dense_params",
     # padding
-    "pad2d": "padding",
+    "pad2d",
     # convolution
-    "correlate2d": "conv",
-    "convolve2d": "conv",
-    "conv_step": "conv",
-    "conv2d": "conv",
-    "conv2d_backward": "conv",
-    "conv2d_naive": "conv",
-    "conv2d_backward_naive": "conv",
+    "correlate2d",
+    "convolve2d",
+    "conv_step",
+    "conv2d",
+    "conv2d_backward",
+    "conv2d_naive",
+    "conv2d_backward_naive",
+    "conv_forward",
+    "conv_backward",
+    "conv_geometry",
+    "ConvCache",
+    "ConvGeometry",
     # pooling
-    "max_pool2d": "pooling",
-    "avg_pool2d": "pooling",
-    "max_pool2d_backward": "pooling",
-    "avg_pool2d_backward": "pooling",
-    "max_pool2d_naive": "pooling",
-    "avg_pool2d_naive": "pooling",
+    "max_pool2d",
+    "avg_pool2d",
+    "max_pool2d_backward",
+    "avg_pool2d_backward",
+    "max_pool2d_naive",
+    "avg_pool2d_naive",
+    "pool_geometry",
+    "PoolGeometry",
     # activations, losses, flattening
-    "flatten": "activations",
-    "relu": "activations",
-    "relu_backward": "activations",
-    "softmax": "activations",
-    "cross_entropy": "activations",
-    "softmax_cross_entropy_backward": "activations",
+    "flatten",
+    "relu",
+    "relu_backward",
+    "softmax",
+    "cross_entropy",
+    "softmax_cross_entropy_backward",
     # gradient checking
-    "numerical_gradient": "gradcheck",
-    "relative_error": "gradcheck",
+    "numerical_gradient",
+    "relative_error",
     # named kernels
-    "KERNELS": "kernels",
-    "get_kernel": "kernels",
-    "kernel_names": "kernels",
+    "KERNELS",
+    "get_kernel",
+    "kernel_names",
     # the lecture notes' worked examples (data/)
-    "load_example": "examples",
-    "list_examples": "examples",
-    "example_info": "examples",
+    "load_example",
+    "list_examples",
+    "example_info",
+    # the trained MNIST model shipped with the course (data/)
+    "load_trained_model",
+    "load_training_record",
     # presenter mode for instructors
-    "presenter": "presentation",
-    "theme": "presentation",
-    # interactive explorers (ipywidgets is imported only when one is shown)
-    "conv_stepper": "explorers.stepper",
-    "output_size_explorer": "explorers.output_size",
-    "pool_explorer": "explorers.pool_explorer",
-    "kernel_playground": "explorers.playground",
-    "channels_explorer": "explorers.channels",
-    "training_monitor": "explorers.training_monitor",
+    "presenter",
+    "theme",
+    # interactive explorers
+    "conv_stepper",
+    "output_size_explorer",
+    "pool_explorer",
+    "kernel_playground",
+    "channels_explorer",
+    "training_monitor",
+    "training_explorer",
     # exercise feedback
-    "check": "exercises",
-    "check_choice": "exercises",
-}
+    "check",
+    "progress",
+    "__version__",
+]
 
-_SUBMODULES = {
-    "shapes",
-    "padding",
-    "conv",
-    "pooling",
-    "activations",
-    "gradcheck",
-    "kernels",
-    "examples",
-    "datasets",
-    "nn",
-    "explorers",
-    "presentation",
-    "exercises",
-    "plotting",
-}
-
-__all__ = sorted(_EXPORTS) + ["__version__"]
-
-
-def __getattr__(name: str):
-    if name in _EXPORTS:
-        module = importlib.import_module(f"{__name__}.{_EXPORTS[name]}")
-        value = getattr(module, name)
-        globals()[name] = value
-        return value
-    if name in _SUBMODULES:
-        return importlib.import_module(f"{__name__}.{name}")
-    raise AttributeError(f"module 'cnn_utils' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_EXPORTS) | _SUBMODULES)

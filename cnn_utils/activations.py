@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array
+from ._checks import as_float_array, check_axis, check_bool
 
 
 def flatten(x, batch=True):
@@ -28,8 +28,7 @@ def flatten(x, batch=True):
     >>> flatten([[1, 1, 0], [4, 2, 1]], batch=False)
     array([1., 1., 0., 4., 2., 1.])
     """
-    if not isinstance(batch, bool):
-        raise TypeError(f"batch must be True or False, got {batch!r}")
+    batch = check_bool(batch, "batch")
     arr = as_float_array(x, "x")
     if not batch:
         return arr.reshape(-1)
@@ -72,19 +71,47 @@ def relu_backward(dout, x):
 def softmax(z, axis=-1):
     """Softmax along ``axis``, computed stably (the maximum is subtracted first).
 
+    Parameters
+    ----------
+    z : array_like
+        Scores (logits).
+    axis : int, default -1
+        The axis whose entries become probabilities that sum to 1.
+
+    Returns
+    -------
+    numpy.ndarray, shape of ``z``
+
+    Raises
+    ------
+    TypeError
+        Non-numeric ``z`` or a non-integer ``axis``.
+    ValueError
+        Empty or 0-d ``z``, or an axis that ``z`` does not have.
+
     Examples
     --------
     >>> softmax([1000.0, 1000.0])
     array([0.5, 0.5])
     """
     arr = as_float_array(z, "z")
+    if arr.ndim == 0:
+        raise ValueError("z must have at least one axis to normalise over, got a single number")
+    axis = check_axis(axis, arr.ndim)
     shifted = arr - arr.max(axis=axis, keepdims=True)
     e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
 
 
 def _check_labels(labels, n_samples, n_classes):
-    y = np.asarray(labels)
+    if isinstance(labels, (str, bytes)) or labels is None:
+        raise TypeError(f"labels must be integer class indices, got {type(labels).__name__}")
+    try:
+        y = np.asarray(labels)
+    except (ValueError, TypeError, OverflowError):  # ragged lists, huge ints
+        raise TypeError(
+            f"labels must be integer class indices (one per sample), got {labels!r:.60}"
+        ) from None
     if y.dtype == object or not np.issubdtype(y.dtype, np.integer):
         raise TypeError(f"labels must be integer class indices, got an array of dtype {y.dtype}")
     if y.shape != (n_samples,):
@@ -132,8 +159,7 @@ def cross_entropy(scores, labels, from_logits=True):
     >>> round(cross_entropy([[0.25, 0.75]], [1], from_logits=False), 6)
     0.287682
     """
-    if not isinstance(from_logits, bool):
-        raise TypeError(f"from_logits must be True or False, got {from_logits!r}")
+    from_logits = check_bool(from_logits, "from_logits")
     s = _check_scores(scores, "scores")
     y = _check_labels(labels, s.shape[0], s.shape[1])
     rows = np.arange(s.shape[0])

@@ -6,10 +6,13 @@
   keeps them in a cache folder.
 - :func:`load_photo` returns the photograph matplotlib ships as sample data.
 
-A file that fails a check (checksum, size, gzip stream, idx header) raises
+A file that fails a check (checksum, size, gzip stream, idx header, a
+metadata file that is not the JSON it should be) raises
 :class:`CorruptDataError` naming the file; a bad file in the cache is deleted
 first, so the next call downloads it afresh. No check is skipped, so a damaged
-file can never turn into a plausible-looking wrong array.
+file can never turn into a plausible-looking wrong array. A download goes to a
+``.part`` file that is renamed only once it is complete and verified, and is
+deleted whatever stops it (an error, a bad checksum or Ctrl-C).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._checks import check_bool, check_int
 from ._paths import data_dir
 
 SUBSET_FILE = "mnist_5k.npz"
@@ -110,7 +114,11 @@ def load_mnist(which="subset", *, cache_dir=None, base_url=None, normalize=False
         For arguments of the wrong type.
     CorruptDataError
         (a ValueError) When a file fails its checksum, size, gzip or idx-format
-        check; the message names the file, and a bad cached file is deleted.
+        check, or the subset's metadata is not valid JSON with a ``sha256``;
+        the message names the file, and a bad cached file is deleted.
+    ValueError
+        Also when ``cache_dir`` (or the ``mnist`` folder in it) is a file, or
+        cannot be created.
     ConnectionError
         When ``which="full"`` needs a file that no address could deliver.
 
@@ -125,10 +133,8 @@ def load_mnist(which="subset", *, cache_dir=None, base_url=None, normalize=False
     [100, 100, 100, 100, 100, 100, 100, 100, 100, 100]
     """
     if not isinstance(which, str) or which not in _WHICH:
-        raise ValueError(f"which must be 'subset' or 'full'; got {which!r}")
-    if not isinstance(normalize, (bool, np.bool_)):
-        raise TypeError(f"normalize must be True or False, got {type(normalize).__name__} "
-                        f"{normalize!r}")
+        raise ValueError(f"which must be 'subset' or 'full'; got {which!r:.60}")
+    normalize = check_bool(normalize, "normalize")
     if which == "subset":
         for name, value in (("cache_dir", cache_dir), ("base_url", base_url)):
             if value is not None:
@@ -163,7 +169,7 @@ def _load_subset():
                 f"the bundled MNIST subset file {path} is missing; restore it from the "
                 "repository or rebuild it with data/make_mnist_subset.py"
             )
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta = _read_metadata(meta_path)
     payload = npz_path.read_bytes()
     actual = hashlib.sha256(payload).hexdigest()
     if actual != meta["sha256"]:
@@ -175,11 +181,34 @@ def _load_subset():
             "data/make_mnist_subset.py"
         )
     with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
-        arrays = tuple(archive[key] for key in ("x_train", "y_train", "x_test", "y_test"))
+        missing = [k for k in _SUBSET_KEYS if k not in archive.files]
+        if missing:
+            raise CorruptDataError(f"{SUBSET_FILE} ({npz_path}) lacks the arrays {missing}")
+        arrays = tuple(archive[key] for key in _SUBSET_KEYS)
     x_train, y_train, x_test, y_test = arrays
     _check_digits(x_train, y_train, SUBSET_FILE)
     _check_digits(x_test, y_test, SUBSET_FILE)
     return arrays
+
+
+_SUBSET_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+def _read_metadata(path: Path) -> dict:
+    """The subset's JSON record; a damaged one raises CorruptDataError naming it."""
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise CorruptDataError(
+            f"{path.name} ({path}) is not valid JSON ({error}); restore it from the "
+            "repository (git checkout data/mnist_5k.json)"
+        ) from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("sha256"), str):
+        raise CorruptDataError(
+            f"{path.name} ({path}) lacks the 'sha256' entry that checks the subset; restore "
+            "it from the repository (git checkout data/mnist_5k.json)"
+        )
+    return meta
 
 
 def _check_digits(images, labels, source):
@@ -206,7 +235,19 @@ def _cache_folder(cache_dir) -> Path:
         raise TypeError(f"cache_dir must be a path or None, got {type(cache_dir).__name__} "
                         f"{cache_dir!r}")
     folder = Path(root).expanduser() / "mnist"
-    folder.mkdir(parents=True, exist_ok=True)
+    for path in (folder.parent, folder):
+        if path.exists() and not path.is_dir():
+            raise ValueError(
+                f"the MNIST cache folder {str(path)!r} is a file, not a folder; pass another "
+                "cache_dir or remove that file"
+            )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(
+            f"cannot create the MNIST cache folder {str(folder)!r} ({error.strerror or error}); "
+            "pass a cache_dir you can write to"
+        ) from None
     return folder
 
 
@@ -275,18 +316,21 @@ def _fetch(key: str, folder: Path, urls: tuple[str, ...]) -> Path:
     for base in urls:
         url = base + name
         try:
-            with urllib.request.urlopen(url, timeout=60) as response, open(part, "wb") as out:
-                for block in iter(lambda: response.read(_CHUNK), b""):
-                    out.write(block)
-        except (OSError, http.client.HTTPException) as error:  # URLError is an OSError
+            try:
+                with urllib.request.urlopen(url, timeout=60) as response, open(part, "wb") as out:
+                    for block in iter(lambda: response.read(_CHUNK), b""):
+                        out.write(block)
+            except (OSError, http.client.HTTPException) as error:  # URLError is an OSError
+                failures.append(f"{url}: {getattr(error, 'reason', error)}")
+                continue
+            # A wrong download raises here rather than trying the next mirror: a
+            # checksum mismatch is news the user should see.
+            _verify(part, name, expected_sha256, expected_size, f"downloaded from {url}")
+            os.replace(part, path)
+            return path
+        finally:
+            # whatever stopped us (an error, a bad checksum, Ctrl-C), no partial file stays
             part.unlink(missing_ok=True)
-            failures.append(f"{url}: {getattr(error, 'reason', error)}")
-            continue
-        # A wrong download raises here (after deleting it) rather than trying the
-        # next mirror: a checksum mismatch is news the user should see.
-        _verify(part, name, expected_sha256, expected_size, f"downloaded from {url}")
-        os.replace(part, path)
-        return path
     raise ConnectionError(
         f"could not download {name}: " + "; ".join(failures)
         + ". The bundled subset, load_mnist(), works without a network."
@@ -362,14 +406,9 @@ def load_photo(gray=False, max_size=None):
     >>> load_photo(gray=True, max_size=120).shape
     (120, 102)
     """
-    if not isinstance(gray, (bool, np.bool_)):
-        raise TypeError(f"gray must be True or False, got {type(gray).__name__} {gray!r}")
+    gray = check_bool(gray, "gray")
     if max_size is not None:
-        if isinstance(max_size, (bool, np.bool_)) or not isinstance(max_size, (int, np.integer)):
-            raise TypeError(f"max_size must be an int or None, got {type(max_size).__name__} "
-                            f"{max_size!r}")
-        if max_size < 1:
-            raise ValueError(f"max_size must be at least 1 pixel, got {max_size}")
+        max_size = check_int(max_size, "max_size", 1)
 
     from matplotlib.cbook import get_sample_data
     from PIL import Image

@@ -83,7 +83,8 @@ def _check_name(name) -> str:
         close = difflib.get_close_matches(name, names, n=3)
         hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(
-            f"no worked example called {name!r}.{hint} Available: {', '.join(names)}"
+            f"no worked example called {name!r:.60}.{hint} The name must be one of: "
+            f"{', '.join(names)}"
         )
     return name
 
@@ -113,8 +114,8 @@ def list_examples(kind: str | None = None) -> list[str]:
     >>> list_examples("kernel")[:3]
     ['backprop_b', 'backprop_k', 'curve_filter']
     """
-    if kind is not None and kind not in KINDS:
-        raise ValueError(f"kind must be None or one of {', '.join(KINDS)}; got {kind!r}")
+    if kind is not None and (not isinstance(kind, str) or kind not in KINDS):
+        raise ValueError(f"kind must be None or one of {', '.join(KINDS)}; got {kind!r:.60}")
     names = list(_catalogue())
     if kind is None:
         return names

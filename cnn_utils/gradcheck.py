@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import as_float_array
+from ._checks import as_float_array, check_float
+
+MAX_GRADCHECK_ELEMENTS = 2**15
+"""The largest ``x`` :func:`numerical_gradient` accepts (it calls ``f`` twice per element)."""
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -28,9 +31,14 @@ def numerical_gradient(f, x, eps=1e-6):
     Raises
     ------
     TypeError
-        ``f`` not callable, ``eps`` not a number, or ``f`` not returning a number.
+        ``f`` not callable, ``eps`` not a number, ``f`` not returning a number,
+        or ``f`` raising a TypeError (chained as the cause).
     ValueError
-        ``eps`` not positive, or ``f`` returning a non-finite value.
+        ``eps`` not positive and finite or so large that ``x + eps``
+        overflows, ``x`` not finite or with more than
+        ``MAX_GRADCHECK_ELEMENTS`` elements (the loop would run for minutes),
+        ``f`` returning a non-finite value, or ``f`` raising any other
+        exception (chained as the cause).
 
     Examples
     --------
@@ -38,39 +46,64 @@ def numerical_gradient(f, x, eps=1e-6):
     >>> np.round(g, 6)
     array([ 2., -4.])
     """
+    x, eps = _check_arguments(f, x, eps)
+    grad = np.zeros_like(x)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        plus = _value(f, x)
+        flat[i] = old - eps
+        minus = _value(f, x)
+        flat[i] = old
+        gflat[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def _check_arguments(f, x, eps):
+    """``x`` as a float64 copy and ``eps`` as a float, after checking all three."""
     if not callable(f):
         raise TypeError(
             f"f must be a function of an array returning a number, got {type(f).__name__}"
         )
-    if isinstance(eps, bool) or not isinstance(eps, (int, float, np.floating)):
-        raise TypeError(f"eps must be a number, got {eps!r}")
-    if not eps > 0:
-        raise ValueError(f"eps must be positive, got {eps}")
-    x = as_float_array(x, "x").astype(np.float64, copy=True)
-    grad = np.zeros_like(x)
-    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    eps = check_float(eps, "eps", positive=True)
+    x = as_float_array(x, "x")
+    if x.size > MAX_GRADCHECK_ELEMENTS:
+        raise ValueError(
+            f"x has {x.size:,} elements; numerical_gradient calls f twice per element and "
+            f"accepts at most {MAX_GRADCHECK_ELEMENTS:,}: check the gradient on a smaller input"
+        )
+    if not np.isfinite(x).all():
+        raise ValueError("x must be finite: finite differences need finite points")
+    x = x.astype(np.float64, copy=True)
+    if not np.isfinite(np.abs(x).max() + eps):
+        raise ValueError(f"eps {eps:g} is too large for x: x + eps is not a finite number")
+    return x, eps
 
-    def value():
+
+def _value(f, x) -> float:
+    """``f(x)`` as a finite float, or an error that says what f did wrong."""
+    try:
         out = f(x)
-        try:
-            out = float(out)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"f must return a number, got {type(out).__name__} {out!r:.60}"
-            ) from None
-        if not np.isfinite(out):
-            raise ValueError(f"f returned {out} at x; finite differences need finite values")
-        return out
-
-    for i in range(flat.size):
-        old = flat[i]
-        flat[i] = old + eps
-        plus = value()
-        flat[i] = old - eps
-        minus = value()
-        flat[i] = old
-        gflat[i] = (plus - minus) / (2 * eps)
-    return grad
+    except Exception as err:  # the student's f: say where it failed, keep the cause
+        kind = TypeError if isinstance(err, TypeError) else ValueError
+        raise kind(
+            f"f raised {type(err).__name__} ({err}) on an array shaped like x; f must "
+            "take such an array and return a number"
+        ) from err
+    if isinstance(out, np.ndarray) and out.ndim > 0:
+        raise TypeError(f"f must return a number, got ndarray of shape {out.shape}")
+    try:
+        out = float(out)
+    except OverflowError:  # a Python int beyond the float range
+        out = np.inf
+    except (TypeError, ValueError):
+        raise TypeError(f"f must return a number, got {type(out).__name__} {out!r:.60}") from None
+    if not np.isfinite(out):
+        raise ValueError(
+            f"f returned {out} at x; finite differences need finite values, so f must return them"
+        )
+    return out
 
 
 def relative_error(a, b):
@@ -89,4 +122,5 @@ def relative_error(a, b):
     b = as_float_array(b, "b").astype(np.float64)
     if a.shape != b.shape:
         raise ValueError(f"a and b must have the same shape, got {a.shape} and {b.shape}")
-    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
+    with np.errstate(invalid="ignore"):  # inf against inf: NaN, said without a warning
+        return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))

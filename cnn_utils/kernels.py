@@ -82,7 +82,7 @@ def get_kernel(name: str) -> np.ndarray:
     key = _ALIASES.get(name, name)
     if key not in KERNELS:
         raise ValueError(
-            f"unknown kernel {name!r}; known kernels: {', '.join(KERNELS)} (aliases: "
-            f"{', '.join(_ALIASES)})"
+            f"unknown kernel {name!r:.60}; known kernels: {', '.join(KERNELS)} (aliases: "
+            f"{', '.join(_ALIASES)}). Choose the name from these."
         )
     return KERNELS[key].copy()

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._checks import IMAGE_LAYOUT, as_float_array, check_choice, check_padding, spatial_axes
+from ._checks import (
+    IMAGE_LAYOUT,
+    as_float_array,
+    check_allocation,
+    check_choice,
+    check_float,
+    check_padding,
+    format_padding,
+    spatial_axes,
+)
 
 PAD_MODES = ("constant", "reflect", "replicate", "wrap")
 _NUMPY_MODE = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "wrap": "wrap"}
@@ -37,10 +44,12 @@ def pad2d(x, padding, mode="constant", value=0):
     Raises
     ------
     ValueError
-        Wrong number of dimensions, negative padding, unknown mode, or
-        ``reflect`` padding as large as the image (there is nothing to mirror).
+        Wrong number of dimensions, negative padding or padding above
+        ``MAX_SIZE``, unknown mode, ``reflect`` padding as large as the image
+        (there is nothing to mirror), or a result beyond ``MAX_ELEMENTS``
+        (the message says how much memory it would need).
     TypeError
-        Non-numeric input or non-integer padding.
+        Non-numeric input, non-integer padding or a fill value that is not a number.
 
     Examples
     --------
@@ -55,8 +64,7 @@ def pad2d(x, padding, mode="constant", value=0):
     arr = as_float_array(x, "x", (2, 3, 4), IMAGE_LAYOUT)
     (top, bottom), (left, right) = check_padding(padding)
     check_choice(mode, "mode", PAD_MODES)
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, np.number)):
-        raise TypeError(f"value must be a number, got {value!r}")
+    value = check_float(value, "value", finite=False)
     ra, ca = spatial_axes(arr.ndim)
     if mode == "reflect":
         h, w = arr.shape[ra], arr.shape[ca]
@@ -69,6 +77,10 @@ def pad2d(x, padding, mode="constant", value=0):
     widths = [(0, 0)] * arr.ndim
     widths[ra] = (top, bottom)
     widths[ca] = (left, right)
+    shape = [n + before + after for n, (before, after) in zip(arr.shape, widths, strict=True)]
+    h, w = arr.shape[ra], arr.shape[ca]
+    what = f"padding {format_padding(((top, bottom), (left, right)))} on a {h}x{w} input"
+    check_allocation(shape, arr.dtype, what)
     if mode == "constant":
         return np.pad(
             arr, widths, mode="constant", constant_values=np.asarray(value, dtype=arr.dtype)

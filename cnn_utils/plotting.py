@@ -4,7 +4,10 @@ Imported only when a notebook asks for it (``import cnn_utils.plotting``);
 the maths never imports this module. Every function draws on an ``Axes`` it
 is given or creates, labels rows and columns (row ``i`` runs down, column
 ``j`` across), titles the panel, and uses a diverging, colour-blind-safe map
-with symmetric limits for signed values, so zero is always the middle colour.
+with symmetric limits for signed values, so zero is always the middle colour:
+negative: purple, zero: white, positive: orange, the colours the explorers use.
+``show_matrix`` writes numbers with the explorers' formatter, so a grid reads
+the same in a figure and in an explorer.
 """
 
 from __future__ import annotations
@@ -24,29 +27,31 @@ def _axes(ax, size=(3.2, 3.2)):
     return fig, ax
 
 
-def _fmt(value: float, decimals: int) -> str:
-    if float(value).is_integer():
-        return str(int(value))
-    text = f"{value:.{decimals}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
 def show_matrix(
     matrix,
     title: str = "",
     ax=None,
     *,
     numbers: bool = True,
-    decimals: int = 2,
+    decimals: int | None = None,
     signed: bool | None = None,
     limit: float | None = None,
+    vmin: float | None = None,
+    vmax: float | None = None,
     highlight=None,
     cmap: str | None = None,
     row_label: str = "row i",
     col_label: str = "column j",
     colorbar: bool = False,
+    fontsize: float | None = None,
 ):
     """Draw a small matrix as coloured cells with its numbers written in.
+
+    The numbers are written by the explorers' formatter (integers without a
+    decimal point) and, for signed data, the colours are the explorers' too:
+    negative purple, zero white, positive orange (``theme().diverging_cmap``,
+    limits ``[-limit, limit]``, so zero is always the middle colour).
+    Non-negative data is shaded blue from 0 to its largest value.
 
     Parameters
     ----------
@@ -57,25 +62,45 @@ def show_matrix(
         Drawn on a new figure when omitted.
     numbers : bool
         Write each value in its cell (keep for matrices up to about 12x12).
-    decimals : int
-        Places for non-integer values.
+    decimals : int, optional
+        Places for non-integer values (default 2, trailing zeros dropped).
     signed : bool, optional
-        Diverging map with limits ``[-limit, limit]``; default: when any value is negative.
+        Diverging colours on ``[-limit, limit]``; default: when any value is negative.
     limit : float, optional
-        Colour limit; default: the largest absolute value.
+        Colour limit; default: the largest absolute value (signed) or the largest value.
+    vmin, vmax : float, optional
+        Explicit colour range (e.g. 0 and 255 for a grayscale image); overrides ``limit``.
     highlight : ((row0, row1), (col0, col1)), optional
         Outline the cells ``row0 <= i < row1``, ``col0 <= j < col1`` (a window).
     cmap : str, optional
-        Colour map name; defaults from the presenter theme.
+        Any matplotlib colour map (e.g. ``"gray"`` for pixel values).
     row_label, col_label : str
         Axis labels.
     colorbar : bool
         Add a colour bar.
+    fontsize : float, optional
+        Size of the numbers (default: smaller for larger matrices).
 
     Returns
     -------
     matplotlib.axes.Axes
+        ``ax.images[0]`` is the coloured image (for a colour bar of your own).
+
+    Raises
+    ------
+    ValueError
+        A matrix that is not 2-D.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> ax = show_matrix([[1, -2], [0, 3]], "kernel")
+    >>> [t.get_text() for t in ax.texts]
+    ['1', '-2', '0', '3']
     """
+    from .explorers._render import format_number, text_colour_for
+
     m = np.asarray(matrix, dtype=float)
     if m.ndim != 2:
         raise ValueError(f"show_matrix needs a 2-D matrix, got shape {m.shape}")
@@ -84,39 +109,29 @@ def show_matrix(
     finite = m[np.isfinite(m)]
     if signed is None:
         signed = bool(finite.size and finite.min() < 0)
+    top = float(np.abs(finite).max()) if finite.size else 1.0
     if signed:
-        lim = limit if limit is not None else (float(np.abs(finite).max()) if finite.size else 1.0)
-        lim = lim or 1.0
-        vmin, vmax, cmap = -lim, lim, cmap or t.diverging_cmap
+        lim = (limit if limit is not None else top) or 1.0
+        low, high, cmap = -lim, lim, cmap or t.diverging_cmap
     else:
-        vmin = 0.0 if not finite.size or finite.min() >= 0 else float(finite.min())
-        vmax = limit if limit is not None else (float(finite.max()) if finite.size else 1.0)
-        vmax = vmax if vmax > vmin else vmin + 1.0
+        low = 0.0 if not finite.size or finite.min() >= 0 else float(finite.min())
+        high = limit if limit is not None else (float(finite.max()) if finite.size else 1.0)
         cmap = cmap or "Blues"
-    image = ax.imshow(m, cmap=cmap, vmin=vmin, vmax=vmax)
+    low = low if vmin is None else vmin
+    high = high if vmax is None else vmax
+    high = high if high > low else low + 1.0
+    image = ax.imshow(m, cmap=cmap, vmin=low, vmax=high)
     if numbers:
-        import matplotlib
-
-        colormap = matplotlib.colormaps[cmap]
+        size = fontsize or max(6.0, 11 * t.figure_scale - 0.4 * max(m.shape))
         for (i, j), v in np.ndenumerate(m):
-            if not np.isfinite(v):
-                continue
-            r, g, b, _ = colormap((v - vmin) / (vmax - vmin))
-            colour = "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.5 else "black"
-            ax.text(
-                j,
-                i,
-                _fmt(v, decimals),
-                ha="center",
-                va="center",
-                color=colour,
-                fontsize=max(6.0, 11 * t.figure_scale - 0.4 * max(m.shape)),
-            )
-    ax.set_xticks(range(m.shape[1]))
-    ax.set_yticks(range(m.shape[0]))
-    if max(m.shape) > 12:
-        ax.set_xticks(range(0, m.shape[1], 5))
-        ax.set_yticks(range(0, m.shape[0], 5))
+            if np.isfinite(v):
+                rgb = np.array(image.cmap(image.norm(v))[:3]) * 255
+                colour = "white" if text_colour_for(rgb) else "black"
+                text = format_number(v, decimals)
+                ax.text(j, i, text, ha="center", va="center", color=colour, fontsize=size)
+    step = 5 if max(m.shape) > 12 else 1
+    ax.set_xticks(range(0, m.shape[1], step))
+    ax.set_yticks(range(0, m.shape[0], step))
     ax.set_xlabel(col_label)
     ax.set_ylabel(row_label)
     if title:
@@ -125,16 +140,9 @@ def show_matrix(
         from matplotlib.patches import Rectangle
 
         (r0, r1), (c0, c1) = highlight
-        ax.add_patch(
-            Rectangle(
-                (c0 - 0.5, r0 - 0.5),
-                c1 - c0,
-                r1 - r0,
-                fill=False,
-                edgecolor=t.highlight,
-                linewidth=2.5 * t.figure_scale,
-            )
-        )
+        outline = Rectangle((c0 - 0.5, r0 - 0.5), c1 - c0, r1 - r0, fill=False,
+                            edgecolor=t.highlight, linewidth=2.5 * t.figure_scale)  # fmt: skip
+        ax.add_patch(outline)
     if colorbar:
         fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return ax
@@ -228,3 +236,34 @@ def plot_history(history, ax=None, metrics=("loss", "accuracy")):
         a.set_title(f"{metric} per epoch")
         a.legend()
     return axes
+
+
+COLUMN_PX = 1000
+"""About the width of JupyterLab's notebook column on a laptop; a figure drawn wider is
+scaled down by the browser anyway, so its extra pixels only make the notebook heavier."""
+
+
+def fit_to_column(fig, width_px: int = COLUMN_PX):
+    """Lower ``fig``'s resolution so it is at most ``width_px`` pixels wide; returns ``fig``.
+
+    A grid of photographs drawn with a wide ``figsize`` (17 inches at 100 dpi is
+    1,700 pixels) is shown at the notebook column's width: its stored PNG holds
+    three times the pixels anyone sees. This keeps what is seen and drops the
+    rest. Text stays the same size relative to the figure. Presenter mode keeps
+    its larger figures (the width is scaled by ``theme().figure_scale``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig = fit_to_column(plt.figure(figsize=(17, 8), dpi=100))
+    >>> round(fig.get_figwidth() * fig.dpi)
+    1000
+    """
+    if isinstance(width_px, bool) or not isinstance(width_px, int) or width_px < 100:
+        raise ValueError(f"width_px must be an int of at least 100 pixels, got {width_px!r}")
+    limit = width_px * theme().figure_scale
+    if fig.get_figwidth() * fig.dpi > limit:
+        fig.set_dpi(limit / fig.get_figwidth())
+    return fig

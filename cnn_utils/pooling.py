@@ -27,20 +27,43 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import IMAGE_LAYOUT, as_float_array, check_pair
+from ._checks import (
+    IMAGE_LAYOUT,
+    MAX_LOOP_STEPS,
+    MAX_SIZE,
+    as_float_array,
+    check_allocation,
+    check_bool,
+    check_pair,
+    check_work,
+)
 from .shapes import output_size
 
 
 @dataclass(frozen=True)
-class _PoolGeometry:
+class PoolGeometry:
+    """Every size of one pooling, as :func:`pool_geometry` computes it.
+
+    ``h, w`` are the input's rows and columns; ``pool_size``, ``stride`` and
+    ``padding`` (on each side) are (rows, columns) pairs; ``out_h, out_w``
+    the output's rows and columns; ``extra`` the rows and columns added past
+    the bottom/right padding so that a ceil-mode window fits.
+    """
+
     h: int
     w: int
-    k: tuple[int, int]
-    s: tuple[int, int]
-    p: tuple[int, int]
+    pool_size: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    ceil_mode: bool
     out_h: int
     out_w: int
-    extra: tuple[int, int]  # padding added past the regular padding so ceil-mode windows fit
+    extra: tuple[int, int]
+
+    @property
+    def output_size(self) -> tuple[int, int]:
+        """``(out_h, out_w)``."""
+        return (self.out_h, self.out_w)
 
 
 def _as_batch(x, name="x"):
@@ -61,13 +84,40 @@ def _restore(out, ndim):
     return out
 
 
-def _pool_geometry(shape, pool_size, stride, padding, ceil_mode) -> _PoolGeometry:
-    _, h, w, _ = shape
+def pool_geometry(input_size, pool_size, stride=None, padding=0, ceil_mode=False) -> PoolGeometry:
+    """The sizes of a pooling from the input's rows and columns alone (no arrays needed).
+
+    Parameters
+    ----------
+    input_size : (int, int)
+        Rows ``H`` and columns ``W`` of the input.
+    pool_size, stride, padding, ceil_mode
+        As in :func:`max_pool2d`.
+
+    Returns
+    -------
+    PoolGeometry
+
+    Raises
+    ------
+    ValueError
+        Padding above half the pool size, a pool larger than the padded
+        input, sizes out of range.
+    TypeError
+        Non-integer sizes or a ``ceil_mode`` that is not a bool.
+
+    Examples
+    --------
+    >>> pool_geometry((26, 26), 2).output_size
+    (13, 13)
+    >>> pool_geometry((5, 5), 2, ceil_mode=True).output_size
+    (3, 3)
+    """
+    h, w = check_pair(input_size, "input_size", 1)
     k = check_pair(pool_size, "pool_size", 1)
     s = k if stride is None else check_pair(stride, "stride", 1)
     p = check_pair(padding, "padding", 0)
-    if not isinstance(ceil_mode, bool):
-        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
     if p[0] > k[0] // 2 or p[1] > k[1] // 2:
         raise ValueError(
             f"padding {p} is more than half the pool size {k}: a window could then lie entirely "
@@ -86,17 +136,41 @@ def _pool_geometry(shape, pool_size, stride, padding, ceil_mode) -> _PoolGeometr
         max(0, (out_h - 1) * s[0] + k[0] - (h + 2 * p[0])),
         max(0, (out_w - 1) * s[1] + k[1] - (w + 2 * p[1])),
     )
-    return _PoolGeometry(h, w, k, s, p, out_h, out_w, extra)
+    return PoolGeometry(h, w, k, s, p, ceil_mode, out_h, out_w, extra)
 
 
-def _padded(x, g: _PoolGeometry, fill):
-    widths = ((0, 0), (g.p[0], g.p[0] + g.extra[0]), (g.p[1], g.p[1] + g.extra[1]), (0, 0))
+def _batch_geometry(xb, pool_size, stride, padding, ceil_mode, name) -> PoolGeometry:
+    """The geometry for a batch, refusing what would need too much memory or time."""
+    n, h, w, c = xb.shape
+    if max(h, w) > MAX_SIZE:
+        raise ValueError(f"x has {h} rows and {w} columns; {name} takes at most {MAX_SIZE} of each")
+    g = pool_geometry((h, w), pool_size, stride, padding, ceil_mode)
+    (kh, kw), (ph, pw) = g.pool_size, g.padding
+    padded = (n, h + 2 * ph + g.extra[0], w + 2 * pw + g.extra[1], c)
+    check_allocation(padded, xb.dtype, f"{name} on a {n}x{h}x{w}x{c} batch")
+    check_work(kh * kw, f"{name} with a {kh}x{kw} window", MAX_LOOP_STEPS, "loop steps")
+    check_work(n * c * g.out_h * g.out_w * kh * kw, f"{name} on a {n}x{h}x{w}x{c} batch")
+    return g
+
+
+def _padded(x, g: PoolGeometry, fill):
+    widths = (
+        (0, 0),
+        (g.padding[0], g.padding[0] + g.extra[0]),
+        (g.padding[1], g.padding[1] + g.extra[1]),
+        (0, 0),
+    )
     if widths == ((0, 0),) * 4:
         return x
     return np.pad(x, widths, constant_values=fill)
 
 
-def _divisor(g: _PoolGeometry, count_include_pad: bool) -> np.ndarray:
+def _unpad(xp, g: PoolGeometry):
+    (ph, pw) = g.padding
+    return xp[:, ph : ph + g.h, pw : pw + g.w]
+
+
+def _divisor(g: PoolGeometry, count_include_pad: bool) -> np.ndarray:
     def sizes(out, k, s, p, n):
         start = np.arange(out) * s - p
         end = np.minimum(start + k, n + p)
@@ -104,12 +178,12 @@ def _divisor(g: _PoolGeometry, count_include_pad: bool) -> np.ndarray:
             start, end = np.maximum(start, 0), np.minimum(end, n)
         return end - start
 
-    rows = sizes(g.out_h, g.k[0], g.s[0], g.p[0], g.h)
-    cols = sizes(g.out_w, g.k[1], g.s[1], g.p[1], g.w)
+    rows = sizes(g.out_h, g.pool_size[0], g.stride[0], g.padding[0], g.h)
+    cols = sizes(g.out_w, g.pool_size[1], g.stride[1], g.padding[1], g.w)
     return np.outer(rows, cols)
 
 
-def _check_dout(dout, g: _PoolGeometry, x_batch):
+def _check_dout(dout, g: PoolGeometry, x_batch):
     dout_b, dout_ndim = _as_batch(dout, "dout")
     expected = (x_batch.shape[0], g.out_h, g.out_w, x_batch.shape[3])
     if dout_b.shape != expected:
@@ -119,34 +193,35 @@ def _check_dout(dout, g: _PoolGeometry, x_batch):
     return dout_b
 
 
-def _offsets(g: _PoolGeometry):
-    return [(a, b) for a in range(g.k[0]) for b in range(g.k[1])]
+def _offsets(g: PoolGeometry):
+    return [(a, b) for a in range(g.pool_size[0]) for b in range(g.pool_size[1])]
 
 
-def _rows(g: _PoolGeometry, a: int) -> slice:
-    return slice(a, a + (g.out_h - 1) * g.s[0] + 1, g.s[0])
+def _rows(g: PoolGeometry, a: int) -> slice:
+    return slice(a, a + (g.out_h - 1) * g.stride[0] + 1, g.stride[0])
 
 
-def _cols(g: _PoolGeometry, b: int) -> slice:
-    return slice(b, b + (g.out_w - 1) * g.s[1] + 1, g.s[1])
+def _cols(g: PoolGeometry, b: int) -> slice:
+    return slice(b, b + (g.out_w - 1) * g.stride[1] + 1, g.stride[1])
 
 
-def _offset_slices(xp, g: _PoolGeometry):
+def _offset_slices(xp, g: PoolGeometry):
     """For each kernel offset (a, b) in reading order, the input cell it picks in every window."""
     for a, b in _offsets(g):
         yield xp[:, _rows(g, a), _cols(g, b)]
 
 
-def _scatter(values, g: _PoolGeometry, x_batch):
+def _scatter(values, g: PoolGeometry, x_batch):
     """Add each window's value back onto every cell it covers (one slice per kernel offset)."""
     n, _, _, c = x_batch.shape
     dtype = np.result_type(x_batch, values)
     dxp = np.zeros(
-        (n, g.h + 2 * g.p[0] + g.extra[0], g.w + 2 * g.p[1] + g.extra[1], c), dtype=dtype
+        (n, g.h + 2 * g.padding[0] + g.extra[0], g.w + 2 * g.padding[1] + g.extra[1], c),
+        dtype=dtype,
     )
     for a, b in _offsets(g):
         dxp[:, _rows(g, a), _cols(g, b)] += values
-    return dxp[:, g.p[0] : g.p[0] + g.h, g.p[1] : g.p[1] + g.w]
+    return _unpad(dxp, g)
 
 
 def max_pool2d(x, pool_size, stride=None, padding=0, ceil_mode=False):
@@ -187,7 +262,7 @@ def max_pool2d(x, pool_size, stride=None, padding=0, ceil_mode=False):
     (3, 3)
     """
     xb, ndim = _as_batch(x)
-    g = _pool_geometry(xb.shape, pool_size, stride, padding, ceil_mode)
+    g = _batch_geometry(xb, pool_size, stride, padding, ceil_mode, "max_pool2d")
     out = None
     for part in _offset_slices(_padded(xb, g, -np.inf), g):
         out = part.copy() if out is None else np.maximum(out, part, out=out)
@@ -209,10 +284,9 @@ def avg_pool2d(x, pool_size, stride=None, padding=0, ceil_mode=False, count_incl
     >>> avg_pool2d([[4, 8, 1]], (1, 2), ceil_mode=True)   # last window holds one cell
     array([[6., 1.]])
     """
-    if not isinstance(count_include_pad, bool):
-        raise TypeError(f"count_include_pad must be True or False, got {count_include_pad!r}")
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
     xb, ndim = _as_batch(x)
-    g = _pool_geometry(xb.shape, pool_size, stride, padding, ceil_mode)
+    g = _batch_geometry(xb, pool_size, stride, padding, ceil_mode, "avg_pool2d")
     sums = None
     for part in _offset_slices(_padded(xb, g, 0.0), g):
         sums = part.copy() if sums is None else np.add(sums, part, out=sums)
@@ -234,7 +308,7 @@ def max_pool2d_backward(dout, x, pool_size, stride=None, padding=0, ceil_mode=Fa
            [ 0.,  0.]])
     """
     xb, ndim = _as_batch(x)
-    g = _pool_geometry(xb.shape, pool_size, stride, padding, ceil_mode)
+    g = _batch_geometry(xb, pool_size, stride, padding, ceil_mode, "max_pool2d_backward")
     dout_b = _check_dout(dout, g, xb)
     xp = _padded(xb, g, -np.inf)
     parts = list(_offset_slices(xp, g))
@@ -250,7 +324,11 @@ def max_pool2d_backward(dout, x, pool_size, stride=None, padding=0, ceil_mode=Fa
         hit = (part == best) & free
         free &= ~hit
         dxp[:, _rows(g, a), _cols(g, b)] += dout_b * hit
-    return _restore(dxp[:, g.p[0] : g.p[0] + g.h, g.p[1] : g.p[1] + g.w], ndim)
+    undefined = np.isnan(best)
+    if undefined.any():  # the maximum of a window holding NaN has no derivative
+        for a, b in _offsets(g):
+            dxp[:, _rows(g, a), _cols(g, b)][undefined] = np.nan
+    return _restore(_unpad(dxp, g), ndim)
 
 
 def avg_pool2d_backward(
@@ -268,28 +346,30 @@ def avg_pool2d_backward(
     array([[1., 1.],
            [1., 1.]])
     """
-    if not isinstance(count_include_pad, bool):
-        raise TypeError(f"count_include_pad must be True or False, got {count_include_pad!r}")
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
     xb, ndim = _as_batch(x)
-    g = _pool_geometry(xb.shape, pool_size, stride, padding, ceil_mode)
+    g = _batch_geometry(xb, pool_size, stride, padding, ceil_mode, "avg_pool2d_backward")
     dout_b = _check_dout(dout, g, xb)
     divisor = _divisor(g, count_include_pad).astype(np.result_type(xb, dout_b))
     shares = dout_b / divisor[None, :, :, None]
     return _restore(_scatter(shares, g, xb), ndim)
 
 
-def _pool_naive(x, pool_size, stride, padding, ceil_mode, reduce, fill):
+def _pool_naive(x, pool_size, stride, padding, ceil_mode, reduce, fill, name):
     xb, ndim = _as_batch(x)
-    g = _pool_geometry(xb.shape, pool_size, stride, padding, ceil_mode)
+    g = _batch_geometry(xb, pool_size, stride, padding, ceil_mode, name)
+    n, h, w, c = xb.shape
+    steps = n * c * g.out_h * g.out_w
+    check_work(steps, f"{name} on a {n}x{h}x{w}x{c} batch", MAX_LOOP_STEPS, "loop steps")
     xp = _padded(xb, g, fill)
     out = np.zeros((xb.shape[0], g.out_h, g.out_w, xb.shape[3]), dtype=xb.dtype)
     for n in range(xb.shape[0]):
         for c in range(xb.shape[3]):
             for i in range(g.out_h):
                 for j in range(g.out_w):
-                    top, left = i * g.s[0], j * g.s[1]
+                    top, left = i * g.stride[0], j * g.stride[1]
                     out[n, i, j, c] = reduce(
-                        xp[n, top : top + g.k[0], left : left + g.k[1], c], g, i, j
+                        xp[n, top : top + g.pool_size[0], left : left + g.pool_size[1], c], g, i, j
                     )
     return _restore(out, ndim)
 
@@ -304,7 +384,14 @@ def max_pool2d_naive(x, pool_size, stride=None, padding=0, ceil_mode=False):
            [1., 1.]])
     """
     return _pool_naive(
-        x, pool_size, stride, padding, ceil_mode, lambda win, g, i, j: win.max(), -np.inf
+        x,
+        pool_size,
+        stride,
+        padding,
+        ceil_mode,
+        lambda win, g, i, j: win.max(),
+        -np.inf,
+        "max_pool2d_naive",
     )
 
 
@@ -317,20 +404,19 @@ def avg_pool2d_naive(x, pool_size, stride=None, padding=0, ceil_mode=False, coun
     array([[3.]])
     """
 
-    if not isinstance(count_include_pad, bool):
-        raise TypeError(f"count_include_pad must be True or False, got {count_include_pad!r}")
+    count_include_pad = check_bool(count_include_pad, "count_include_pad")
 
     def mean(win, g, i, j):
-        rows = [r - g.p[0] for r in range(i * g.s[0], i * g.s[0] + g.k[0])]
-        cols = [c - g.p[1] for c in range(j * g.s[1], j * g.s[1] + g.k[1])]
+        rows = [r - g.padding[0] for r in range(i * g.stride[0], i * g.stride[0] + g.pool_size[0])]
+        cols = [c - g.padding[1] for c in range(j * g.stride[1], j * g.stride[1] + g.pool_size[1])]
         if (
             count_include_pad
         ):  # cells up to the end of the padding count; the ceil-mode overhang does not
-            rows = [r for r in rows if r < g.h + g.p[0]]
-            cols = [c for c in cols if c < g.w + g.p[1]]
+            rows = [r for r in rows if r < g.h + g.padding[0]]
+            cols = [c for c in cols if c < g.w + g.padding[1]]
         else:
             rows = [r for r in rows if 0 <= r < g.h]
             cols = [c for c in cols if 0 <= c < g.w]
         return win.sum() / (len(rows) * len(cols))
 
-    return _pool_naive(x, pool_size, stride, padding, ceil_mode, mean, 0.0)
+    return _pool_naive(x, pool_size, stride, padding, ceil_mode, mean, 0.0, "avg_pool2d_naive")

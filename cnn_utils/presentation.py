@@ -5,9 +5,11 @@
 back. Explorers read :func:`theme` each time they render, so an explorer on
 screen picks the mode up at its next update.
 
-The palettes avoid red/green contrasts: the diverging map runs from blue
-through white to orange (Okabe-Ito hues), readable with the common forms of
-colour blindness and on a washed-out projector.
+The palettes avoid red/green contrasts: the diverging map runs from purple
+through white to orange (ColorBrewer's PuOr, the same stops in the HTML grids
+and in matplotlib), readable with the common forms of colour blindness and on
+a washed-out projector. Every size an explorer uses (cells, text, controls) is
+derived from one theme, so presenter mode enlarges all of them together.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class Theme:
 
     name: str
     font_px: int
+    small_px: int  # indices, captions, legends
     cell_px: int
     figure_scale: float
     negative: str  # RGB hex for the most negative value of a diverging map
@@ -35,14 +38,41 @@ class Theme:
     diverging_cmap: str  # matplotlib name for signed data
     sequential_cmap: str  # matplotlib name for non-negative data
 
+    def width(self, chars: float) -> str:
+        """CSS width of a control that holds about ``chars`` characters of text."""
+        return f"{round(chars * self.font_px * 0.6 + self.font_px)}px"
+
+    @property
+    def control_height(self) -> str:
+        """CSS height of one row of controls (buttons, sliders, boxes)."""
+        return f"{round(self.font_px * 2)}px"
+
+
+# ColorBrewer PuOr reversed (matplotlib's "PuOr_r"): purple for negative, white at
+# zero, orange for positive. The HTML grids interpolate these same stops.
+DIVERGING_STOPS = (
+    "#2d004b",
+    "#542788",
+    "#8073ac",
+    "#b2abd2",
+    "#d8daeb",
+    "#f7f7f7",
+    "#fee0b6",
+    "#fdb863",
+    "#e08214",
+    "#b35806",
+    "#7f3b08",
+)
+NEGATIVE_NAME, POSITIVE_NAME = "purple", "orange"
 
 NORMAL = Theme(
     name="normal",
     font_px=14,
-    cell_px=34,
+    small_px=11,
+    cell_px=30,
     figure_scale=1.0,
-    negative="#2166ac",
-    positive="#d9730d",
+    negative="#542788",  # purple
+    positive="#e08214",  # orange
     zero="#ffffff",
     highlight="#0072b2",
     accent="#e69f00",
@@ -54,11 +84,12 @@ NORMAL = Theme(
 )
 PRESENTER = Theme(
     name="presenter",
-    font_px=22,
-    cell_px=54,
+    font_px=21,
+    small_px=16,
+    cell_px=34,
     figure_scale=1.6,
-    negative="#003c8f",
-    positive="#b34700",
+    negative="#2d004b",
+    positive="#b35806",
     zero="#ffffff",
     highlight="#000000",
     accent="#e69f00",

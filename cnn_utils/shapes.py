@@ -12,6 +12,11 @@ where ``p`` is the padding on each side (per side, as PyTorch and Keras count
 it: ``padding=1`` adds one row at the top *and* one at the bottom), ``f`` the
 kernel size, ``d`` the dilation and ``s`` the stride. Some books write the
 total padding instead, ``(n + P - f) / s + 1`` with ``P = 2p``.
+
+Every size (``n``, kernel size, stride, padding, dilation, channels, filters,
+units) is an integer of at most ``MAX_SIZE`` (2**20); ``in_features`` of a
+dense layer at most ``MAX_ELEMENTS`` (2**28). Numpy integers and 0-d integer
+arrays are accepted wherever an int is.
 """
 
 from __future__ import annotations
@@ -19,15 +24,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ._checks import check_int
+import numpy as np
+
+from ._checks import MAX_ELEMENTS, check_bool, check_int, check_size
 
 
 def _axis_padding(padding) -> tuple[int, int]:
-    if isinstance(padding, (tuple, list)):
+    if isinstance(padding, np.ndarray) and padding.ndim == 0:
+        padding = padding[()]
+    if isinstance(padding, (tuple, list, np.ndarray)):
         if len(padding) != 2:
-            raise ValueError(f"padding must be an int or a pair (before, after), got {padding!r}")
-        return (check_int(padding[0], "padding[0]", 0), check_int(padding[1], "padding[1]", 0))
-    p = check_int(padding, "padding", 0)
+            got = repr(padding) if not isinstance(padding, np.ndarray) else f"shape {padding.shape}"
+            raise ValueError(f"padding must be an int or a pair (before, after), got {got:.60}")
+        return (check_size(padding[0], "padding[0]", 0), check_size(padding[1], "padding[1]", 0))
+    p = check_size(padding, "padding", 0)
     return (p, p)
 
 
@@ -134,13 +144,12 @@ def explain_output_size(
     >>> explain_output_size(8, 3, stride=2).dropped
     1
     """
-    n = check_int(n, "n", 1)
-    f = check_int(kernel_size, "kernel_size", 1)
-    s = check_int(stride, "stride", 1)
-    d = check_int(dilation, "dilation", 1)
+    n = check_size(n, "n")
+    f = check_size(kernel_size, "kernel_size")
+    s = check_size(stride, "stride")
+    d = check_size(dilation, "dilation")
     p0, p1 = _axis_padding(padding)
-    if not isinstance(ceil_mode, (bool,)):
-        raise TypeError(f"ceil_mode must be True or False, got {ceil_mode!r}")
+    ceil_mode = check_bool(ceil_mode, "ceil_mode")
     eff = d * (f - 1) + 1
     padded = n + p0 + p1
     # Ceil mode (pooling) keeps one window that overhangs the end by up to
@@ -233,6 +242,13 @@ def conv_params(kernel_size, in_channels, filters, bias=True) -> int:
     Each of the ``filters`` filters spans the full input depth:
     ``(kh * kw * in_channels + bias) * filters``.
 
+    Raises
+    ------
+    TypeError
+        A size that is not an integer, or a ``bias`` that is not a bool.
+    ValueError
+        A size below 1 or above ``MAX_SIZE``, or a kernel size that is not an int or a pair.
+
     Examples
     --------
     >>> conv_params(3, 3, 64)          # seed 001's question
@@ -240,21 +256,31 @@ def conv_params(kernel_size, in_channels, filters, bias=True) -> int:
     >>> conv_params((3, 3), 32, 64)    # second conv layer of the Keras MNIST model
     18496
     """
-    if isinstance(kernel_size, (tuple, list)):
+    if isinstance(kernel_size, np.ndarray) and kernel_size.ndim == 0:
+        kernel_size = kernel_size[()]
+    if isinstance(kernel_size, (tuple, list, np.ndarray)):
         if len(kernel_size) != 2:
-            raise ValueError(f"kernel_size must be an int or a pair (kh, kw), got {kernel_size!r}")
-        kh, kw = (check_int(k, "kernel_size", 1) for k in kernel_size)
+            raise ValueError(
+                f"kernel_size must be an int or a pair (kh, kw), got {kernel_size!r:.60}"
+            )
+        kh, kw = (check_size(k, "kernel_size") for k in kernel_size)
     else:
-        kh = kw = check_int(kernel_size, "kernel_size", 1)
-    c = check_int(in_channels, "in_channels", 1)
-    f = check_int(filters, "filters", 1)
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias must be True or False, got {bias!r}")
+        kh = kw = check_size(kernel_size, "kernel_size")
+    c = check_size(in_channels, "in_channels")
+    f = check_size(filters, "filters")
+    bias = check_bool(bias, "bias")
     return (kh * kw * c + int(bias)) * f
 
 
 def dense_params(in_features, units, bias=True) -> int:
     """Number of trainable parameters of a fully connected layer: ``(in + bias) * units``.
+
+    Raises
+    ------
+    TypeError
+        A size that is not an integer, or a ``bias`` that is not a bool.
+    ValueError
+        ``in_features`` outside ``1 .. MAX_ELEMENTS`` or ``units`` outside ``1 .. MAX_SIZE``.
 
     Examples
     --------
@@ -263,8 +289,7 @@ def dense_params(in_features, units, bias=True) -> int:
     >>> dense_params(256 * 256 * 3, 1)   # one neuron looking at a whole 256x256 RGB image
     196609
     """
-    i = check_int(in_features, "in_features", 1)
-    u = check_int(units, "units", 1)
-    if not isinstance(bias, bool):
-        raise TypeError(f"bias must be True or False, got {bias!r}")
+    i = check_int(in_features, "in_features", 1, MAX_ELEMENTS)
+    u = check_size(units, "units")
+    bias = check_bool(bias, "bias")
     return (i + int(bias)) * u

@@ -313,3 +313,34 @@ def test_softmax_rejects_bad_input():
         softmax(np.ones((0, 3)))
     with pytest.raises(TypeError, match=r"z must be real-valued"):
         softmax(np.ones(3) * 1j)
+
+
+@pytest.mark.parametrize(
+    ("axis", "error", "match"),
+    [
+        (2, ValueError, r"axis 2 is out of range for a 2-D array; allowed: -2 to 1"),
+        (-3, ValueError, r"axis -3 is out of range"),
+        ("1", TypeError, r"axis must be an integer, got str '1'"),
+        (1.0, TypeError, r"axis must be an integer, got float 1.0"),
+        (None, TypeError, r"axis must be an integer, got NoneType"),
+    ],
+)
+def test_softmax_rejects_an_axis_the_input_does_not_have(axis, error, match):
+    with pytest.raises(error, match=match):
+        softmax(np.ones((2, 3)), axis=axis)
+
+
+def test_softmax_accepts_numpy_integers_as_axis():
+    z = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(softmax(z, axis=np.int64(0)), softmax(z, axis=0))
+    np.testing.assert_array_equal(softmax(z, axis=np.array(-1)), softmax(z, axis=1))
+
+
+def test_softmax_of_a_single_number_is_refused():
+    with pytest.raises(ValueError, match=r"at least one axis"):
+        softmax(3.0)
+
+
+def test_ragged_labels_get_a_type_error():
+    with pytest.raises(TypeError, match=r"labels must be integer class indices"):
+        cross_entropy(np.zeros((2, 3)), [[0], [1, 2]])

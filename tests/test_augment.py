@@ -129,3 +129,26 @@ def test_bad_arguments_are_refused():
         ImageAugmenter()(np.zeros((28, 28)))
     with pytest.raises(ValueError, match="zooms must be positive"):
         affine_transform_images(np.zeros((1, 4, 4)), zooms=0)
+
+
+def test_per_image_values_must_match_the_batch_and_be_finite():
+    x = np.zeros((3, 4, 4))
+    with pytest.raises(ValueError, match=r"angles must be one value or one per image \(3 images"):
+        affine_transform_images(x, angles=[1.0, 2.0])
+    with pytest.raises(ValueError, match=r"shifts must be one value or one per image"):
+        affine_transform_images(x, shifts=np.zeros((3, 3)))
+    with pytest.raises(ValueError, match="angles must be finite"):
+        affine_transform_images(x, angles=np.nan)
+    with pytest.raises(TypeError, match="fill_value must be a number"):
+        affine_transform_images(x, fill_value="0")
+
+
+def test_numpy_numbers_and_negative_zero_configure_the_augmenter_like_python_numbers():
+    x = np.random.default_rng(0).random((2, 6, 6)).astype(np.float32)
+    plain = augment_images(x, rotation_range=10, shift_range=0.0, seed=3)
+    numpy = augment_images(x, rotation_range=np.array(10), shift_range=-0.0, seed=np.int64(3))
+    np.testing.assert_array_equal(numpy, plain)
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got -1"):
+        augment_images(x, seed=-1)
+    with pytest.raises(TypeError, match="rng"):
+        ImageAugmenter()(x, rng="abc")

@@ -1125,3 +1125,206 @@ def test_conv2d_and_gradients_match_pytorch(x_shape, w_shape, stride, padding, d
     _assert_close(dx, tx.grad.numpy().transpose(0, 2, 3, 1))
     _assert_close(dw, tw.grad.numpy().transpose(2, 3, 1, 0))
     _assert_close(db, tb.grad.numpy())
+
+
+# ------------------------------------------------------------------ the cached pair
+
+
+from cnn_utils import conv as conv_module  # noqa: E402
+from cnn_utils.conv import ConvCache, conv_backward, conv_forward, conv_geometry  # noqa: E402
+
+
+@given(conv_cases())
+@settings(max_examples=40)
+def test_conv_forward_and_backward_equal_the_loop_versions(case):
+    x, w, b = _arrays(case)
+    kw = _geometry_kwargs(case)
+    out, cache = conv_forward(x, w, b, **kw)
+    np.testing.assert_allclose(out, conv2d_naive(x, w, b, **kw), rtol=1e-10, atol=1e-12)
+    dout = np.random.default_rng(case["seed"] + 1).standard_normal(out.shape)
+    expected = conv2d_backward_naive(dout, x, w, **kw)
+    for got, want in zip(conv_backward(dout, cache), expected, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_conv_backward_without_dx_gives_the_same_dw_and_db():
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((2, 5, 5, 2)), rng.standard_normal((3, 3, 2, 4))
+    out, cache = conv_forward(x, w, np.zeros(4), stride=2, padding=1)
+    dout = rng.standard_normal(out.shape)
+    dx, dw, db = conv_backward(dout, cache, need_dx=False)
+    assert dx is None
+    _, dw_full, db_full = conv2d_backward(dout, x, w, stride=2, padding=1)
+    np.testing.assert_array_equal(dw, dw_full)
+    np.testing.assert_array_equal(db, db_full)
+
+
+def test_conv_cache_is_frozen_and_describes_the_convolution():
+    x, w = np.ones((2, 6, 6, 3)), np.ones((3, 3, 3, 4))
+    _, cache = conv_forward(x, w, None, stride=2, padding="same", dilation=1)
+    assert isinstance(cache, ConvCache)
+    assert cache.x is x
+    assert cache.w is w
+    assert not cache.has_bias
+    assert cache.geometry == conv_geometry(x.shape, w.shape, 2, "same", 1)
+    assert cache.geometry.output_shape == (2, 3, 3, 4)
+    with pytest.raises(AttributeError):
+        cache.x = np.zeros(3)
+
+
+@given(conv_cases())
+def test_conv_geometry_agrees_with_output_size(case):
+    g = conv_geometry(case["x_shape"], case["w_shape"], **_geometry_kwargs(case))
+    _, h, w, _ = case["x_shape"]
+    (kh, kw, _, f), d, s = case["w_shape"], _pair(case["dilation"]), _pair(case["stride"])
+    assert g.output_shape[3] == f
+    assert g.out_h == output_size(h, kh, s[0], g.padding[0], d[0])
+    assert g.out_w == output_size(w, kw, s[1], g.padding[1], d[1])
+
+
+def test_conv_backward_rejects_what_is_not_a_cache():
+    with pytest.raises(TypeError, match=r"must be the ConvCache from conv_forward, got tuple"):
+        conv_backward(np.ones((1, 1, 1, 1)), (np.ones((1, 3, 3, 1)), np.ones((3, 3, 1, 1))))
+    _, cache = conv_forward(np.ones((1, 3, 3, 1)), np.ones((3, 3, 1, 1)))
+    with pytest.raises(TypeError, match=r"need_dx must be True or False, got 1"):
+        conv_backward(np.ones((1, 1, 1, 1)), cache, need_dx=1)
+
+
+# ------------------------------------------------------------------ bounded memory
+
+
+@given(conv_cases(max_batch=7), st.sampled_from([1, 300, 2000, 9000]))
+@settings(max_examples=60)
+def test_processing_in_chunks_is_invisible(case, budget):
+    # A tiny workspace forces one output row (or a few) per chunk, a middling one a
+    # few images per chunk, whatever the batch size; the loop versions are the oracle.
+    x, w, b = _arrays(case)
+    kw = _geometry_kwargs(case)
+    dout = np.random.default_rng(case["seed"] + 1).standard_normal(
+        conv2d_naive(x, w, b, **kw).shape
+    )
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_module, "WORKSPACE_BYTES", budget)
+        out, cache = conv_forward(x, w, b, **kw)
+        grads = conv_backward(dout, cache)
+        grads_again = conv2d_backward(dout, x, w, **kw)
+    np.testing.assert_allclose(out, conv2d_naive(x, w, b, **kw), rtol=1e-10, atol=1e-12)
+    for got, again, want in zip(
+        grads, grads_again, conv2d_backward_naive(dout, x, w, **kw), strict=True
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(again, want, rtol=1e-10, atol=1e-12)
+
+
+def test_chunks_of_a_batch_not_divisible_by_the_chunk_size_match_one_pass():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((7, 9, 9, 3)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 3, 5)).astype(np.float32)
+    b = rng.standard_normal(5).astype(np.float32)
+    whole = conv2d(x, w, b, padding=1)
+    dout = rng.standard_normal(whole.shape).astype(np.float32)
+    whole_grads = conv2d_backward(dout, x, w, padding=1)
+    # one image's patches take 81 * 27 * 4 = 8748 bytes: 3 images per chunk, then 1
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_module, "WORKSPACE_BYTES", 3 * 8748 + 3 * 11 * 11 * 3 * 4)
+        chunked = conv2d(x, w, b, padding=1)
+        chunked_grads = conv2d_backward(dout, x, w, padding=1)
+    assert chunked.dtype == np.float32
+    np.testing.assert_allclose(chunked, whole, rtol=1e-5, atol=1e-5)
+    for got, want in zip(chunked_grads, whole_grads, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+
+
+def _peak_bytes(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_working_memory_stays_within_the_workspace():
+    # 64 images of 20x20x8 through 16 filters 3x3: the whole patch matrix would be
+    # 64 * 324 * 72 * 4 bytes = 6 MB; the workspace is set to 1 MiB.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 20, 20, 8)).astype(np.float32)
+    w = rng.standard_normal((3, 3, 8, 16)).astype(np.float32)
+    b = np.ones(16, dtype=np.float32)
+    out_bytes = 64 * 18 * 18 * 16 * 4
+    dout = np.ones((64, 18, 18, 16), dtype=np.float32)
+    budget = 2**20
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(conv_module, "WORKSPACE_BYTES", budget)
+        forward = _peak_bytes(lambda: conv2d(x, w, b))
+        backward = _peak_bytes(lambda: conv2d_backward(dout, x, w))
+    slack = 64 * 2**10  # small bookkeeping arrays
+    assert forward <= out_bytes + budget + slack
+    assert backward <= x.nbytes + w.nbytes + budget + slack
+
+
+# ------------------------------------------------------------------ limits and numpy numbers
+
+
+def test_numpy_numbers_and_0d_arrays_are_accepted_as_sizes():
+    x, w = np.ones((1, 6, 6, 1)), np.ones((3, 3, 1, 1))
+    expected = conv2d(x, w, stride=2, padding=1, dilation=1)
+    for stride, padding, dilation in [
+        (np.array(2), np.array(1), np.array(1)),
+        (np.int64(2), np.uint8(1), np.int32(1)),
+        (np.array([2, 2]), np.array([1, 1]), (np.int8(1), 1)),
+    ]:
+        np.testing.assert_array_equal(conv2d(x, w, None, stride, padding, dilation), expected)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"stride": 2**64}, ValueError, r"stride must be at most 1048576, got 1844674407370955"),
+        ({"dilation": (1, 2**40)}, ValueError, r"dilation\[1\] must be at most 1048576"),
+        ({"padding": -(2**64)}, ValueError, r"padding must be at least 0"),
+        ({"stride": np.array(2.0)}, TypeError, r"stride must be an integer, got float64 2.0"),
+        ({"stride": np.array([[1, 2]])}, ValueError, r"stride must be an int or a pair"),
+        ({"padding": np.array(True)}, TypeError, r"padding must be an integer, got bool"),
+    ],
+)
+def test_sizes_out_of_range_get_a_value_error(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        conv2d(np.ones((1, 6, 6, 1)), np.ones((3, 3, 1, 1)), **kwargs)
+
+
+def test_huge_padding_says_how_much_memory_it_would_need():
+    with pytest.raises(
+        ValueError,
+        match=r"padding 100000 on a 6x6 input would need a 1x200004x200004x1 array of float64, "
+        r"298 GiB; the limit is 268435456 elements",
+    ):
+        conv2d(np.ones((1, 6, 6, 1)), np.ones((3, 3, 1, 1)), padding=10**5)
+    with pytest.raises(ValueError, match=r"padding 100000 on a 6x6 image would need"):
+        conv_step(np.ones((6, 6)), np.ones((3, 3)), 0, 0, padding=10**5)
+
+
+def test_a_convolution_that_would_run_for_minutes_is_refused():
+    x = np.zeros((1, 1024, 1024, 64), dtype=np.float32)  # 256 MiB, allowed
+    w = np.zeros((33, 33, 64, 256), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"would take [\d,]+ multiply-adds; the limit is"):
+        conv2d(x, w)
+
+
+def test_the_loop_versions_refuse_big_inputs():
+    x, w = np.zeros((64, 28, 28, 1)), np.zeros((3, 3, 1, 32))
+    with pytest.raises(ValueError, match=r"conv2d_naive on a 64x28x28x1 batch would take 1,384,"):
+        conv2d_naive(x, w)
+    with pytest.raises(ValueError, match=r"conv2d_backward_naive .* loop steps"):
+        conv2d_backward_naive(np.zeros((64, 26, 26, 32)), x, w)
+
+
+def test_a_kernel_too_large_to_scatter_back_in_reasonable_time_is_refused():
+    # dL/dx adds one slice per kernel offset and chunk: 262,144 offsets of a 512x512
+    # kernel, times 513 chunks of one output row each, would loop for hours.
+    x = np.zeros((1, 1024, 1024, 1), dtype=np.float32)
+    w = np.zeros((512, 512, 1, 1), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"conv2d_backward with a 512x512 kernel .* loop steps"):
+        conv2d(x, w)

@@ -140,7 +140,7 @@ def test_corrupt_data_error_is_a_value_error():
     [
         ({"which": "mnist"}, ValueError, "which must be 'subset' or 'full'; got 'mnist'"),
         ({"which": 5}, ValueError, "which must be 'subset' or 'full'; got 5"),
-        ({"normalize": "yes"}, TypeError, "normalize must be True or False, got str 'yes'"),
+        ({"normalize": "yes"}, TypeError, "normalize must be True or False, got 'yes'"),
         ({"cache_dir": "/tmp/x"}, ValueError, "cache_dir is used only with which='full'"),
         ({"base_url": "http://x/"}, ValueError, "base_url is used only with which='full'"),
         ({"which": "full", "base_url": "ftp://x/"}, ValueError, "must start with http"),
@@ -486,12 +486,75 @@ def test_photo_is_never_enlarged():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"max_size": 0}, ValueError, "max_size must be at least 1 pixel, got 0"),
-        ({"max_size": 2.5}, TypeError, "max_size must be an int or None, got float 2.5"),
-        ({"max_size": True}, TypeError, "max_size must be an int or None, got bool True"),
-        ({"gray": "yes"}, TypeError, "gray must be True or False, got str 'yes'"),
+        ({"max_size": 0}, ValueError, "max_size must be at least 1, got 0"),
+        ({"max_size": 2.5}, TypeError, "max_size must be an integer, got float 2.5"),
+        ({"max_size": True}, TypeError, "max_size must be an integer, got bool True"),
+        ({"gray": "yes"}, TypeError, "gray must be True or False, got 'yes'"),
     ],
 )
 def test_photo_bad_arguments_are_named(kwargs, error, message):
     with pytest.raises(error, match=message):
         load_photo(**kwargs)
+
+
+# --- damaged metadata, a cache_dir that is a file, an interrupted download -------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{not json", r"mnist_5k\.json .* is not valid JSON"),
+        ("", r"mnist_5k\.json .* is not valid JSON"),
+        ('["a", "list"]', r"mnist_5k\.json .* lacks the 'sha256' entry"),
+        ('{"size_bytes": 3}', r"mnist_5k\.json .* lacks the 'sha256' entry"),
+    ],
+)
+def test_damaged_subset_metadata_is_named(tmp_path, monkeypatch, text, message):
+    folder = _copy_subset(tmp_path)
+    (folder / "mnist_5k.json").write_text(text)
+    monkeypatch.setattr(datasets, "data_dir", lambda: folder)
+    with pytest.raises(CorruptDataError, match=message):
+        load_mnist()
+
+
+def test_cache_dir_that_is_a_file_is_named(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ValueError, match=r"cache folder .*a_file.* is a file, not a folder"):
+        load_mnist("full", cache_dir=blocker, base_url="http://127.0.0.1:9/")
+    (tmp_path / "cache").mkdir()
+    (tmp_path / "cache" / "mnist").write_text("in the way")
+    with pytest.raises(ValueError, match=r"cache folder .*mnist.* is a file"):
+        load_mnist("full", cache_dir=tmp_path / "cache", base_url="http://127.0.0.1:9/")
+
+
+def test_ctrl_c_during_a_download_leaves_no_part_file(mnist_site, monkeypatch):
+    import urllib.request
+
+    real_urlopen = urllib.request.urlopen
+
+    class Interrupting:
+        """A response that delivers one block, then the user presses Ctrl-C."""
+
+        def __init__(self, response):
+            self.response, self.reads = response, 0
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.response.close()
+
+        def read(self, n):
+            self.reads += 1
+            if self.reads > 1:
+                raise KeyboardInterrupt
+            return self.response.read(16)
+
+    monkeypatch.setattr(
+        urllib.request, "urlopen", lambda *a, **k: Interrupting(real_urlopen(*a, **k))
+    )
+    with pytest.raises(KeyboardInterrupt):
+        mnist_site.load()
+    assert (mnist_site.cache / "mnist").is_dir()
+    assert mnist_site.cached() == []  # neither a .part file nor a partial .gz

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cnn_utils.explorers import training_monitor as tm
-from cnn_utils.explorers.training_monitor import (
+from cnn_utils.explorers.monitor import (
+    MAX_POINTS,
     MonitorState,
     TrainingMonitor,
     monitor_view,
@@ -30,6 +30,12 @@ EPOCH_LOGS = [
 ]
 STEPS = 4
 BATCH_LOSS = [2.3 - 0.15 * k for k in range(3 * STEPS)]  # 2.3, 2.15, ..., 0.65
+
+
+def shown(explorer) -> str:
+    """What the monitor's view widget shows now (its HTML)."""
+    (view,) = [w for w in explorer.widget.children if "cnn-explorer-view" in w._dom_classes]
+    return view.value
 
 
 def _run(monitor, epochs=EPOCH_LOGS, steps=STEPS, params=True, finish=True):
@@ -68,14 +74,14 @@ def _polyline(svg: str, name: str) -> list[tuple[float, float]]:
     ],
 )
 def test_three_epochs_of_logs_become_the_epoch_curves(panel, curve):
-    view = _run(TrainingMonitor()).view()
+    view = _run(TrainingMonitor()).view
     expected = [(float(e + 1), logs[curve]) for e, logs in enumerate(EPOCH_LOGS)]
     assert list(view.panels[panel].curves[curve]) == expected
 
 
 @pytest.mark.parametrize("curve", ["loss", "val_loss", "batch_loss"])
 def test_svg_points_map_back_to_the_logged_numbers(curve):
-    view = _run(TrainingMonitor()).view()
+    view = _run(TrainingMonitor()).view
     panel = view.panels["loss"]
     drawn = [panel.to_data(px, py) for px, py in _polyline(view.svg, curve)]
     if curve == "batch_loss":
@@ -93,7 +99,7 @@ def test_svg_points_map_back_to_the_logged_numbers(curve):
 
 
 def test_axes_cover_the_planned_epochs_and_the_largest_loss():
-    view = _run(TrainingMonitor()).view()
+    view = _run(TrainingMonitor()).view
     loss = view.panels["loss"]
     assert view.x_unit == "epoch"
     assert loss.x_max == 3
@@ -103,7 +109,7 @@ def test_axes_cover_the_planned_epochs_and_the_largest_loss():
 
 
 def test_markers_carry_the_numbers_as_tooltips():
-    svg = _run(TrainingMonitor()).view().svg
+    svg = _run(TrainingMonitor()).view.svg
     assert "<title>val_loss after epoch 2: 1.0000</title>" in svg
     assert "<title>accuracy after epoch 3: 0.8600</title>" in svg
 
@@ -112,9 +118,9 @@ def test_status_line_while_training_and_after():
     monitor = _run(TrainingMonitor(), finish=False)
     monitor.on_epoch_begin(3, {})
     monitor.on_batch_end(1, {"loss": 0.4321, "accuracy": 0.9})
-    assert monitor.view().text == "epoch 4/3 · batch 2/4 · loss 0.4321 · accuracy 0.9000"
+    assert monitor.view.text == "epoch 4/3 · batch 2/4 · loss 0.4321 · accuracy 0.9000"
     done = _run(TrainingMonitor())
-    assert done.view().text == (
+    assert done.view.text == (
         "training finished after 3 epochs · loss 0.5000 · accuracy 0.8600 · "
         "val_loss 0.8000 · val_accuracy 0.7400"
     )
@@ -126,9 +132,9 @@ def test_without_params_the_epoch_length_is_learnt_from_the_first_epoch():
     monitor.on_epoch_begin(0, {})
     for b in range(3):
         monitor.on_batch_end(b, {"loss": 1.0})
-    assert monitor.view().x_unit == "batch"  # nothing says how long an epoch is yet
+    assert monitor.view.x_unit == "batch"  # nothing says how long an epoch is yet
     monitor.on_epoch_end(0, {"loss": 1.0})
-    view = monitor.view()
+    view = monitor.view
     assert view.x_unit == "epoch"
     assert view.panels["loss"].curves["batch_loss"][-1] == (1.0, 1.0)
 
@@ -139,7 +145,7 @@ def test_missing_accuracy_and_validation_draw_nothing_for_them():
     monitor.on_epoch_begin(0, {})
     monitor.on_batch_end(0, {"loss": 0.7})
     monitor.on_epoch_end(0, {"loss": 0.7})
-    view = monitor.view()
+    view = monitor.view
     assert 'data-curve="accuracy"' not in view.svg
     assert 'data-curve="val_loss"' not in view.svg
     assert 'data-curve="loss"' in view.svg
@@ -156,8 +162,8 @@ def test_long_runs_are_thinned_for_drawing_but_fully_recorded():
             monitor.on_batch_end(b, {"loss": 1.0 / (1 + e * 1000 + b)})
         monitor.on_epoch_end(e, {"loss": 0.1})
     assert len(monitor.snapshot().batch_x) == 2000
-    drawn = monitor.view().panels["loss"].curves["batch_loss"]
-    assert len(drawn) <= tm.MAX_POINTS
+    drawn = monitor.view.panels["loss"].curves["batch_loss"]
+    assert len(drawn) <= MAX_POINTS
     assert drawn[0] == (0.001, 1.0)
     assert drawn[-1] == (2.0, 1.0 / 2000)
 
@@ -197,23 +203,22 @@ def test_min_seconds_holds_back_batch_redraws_but_not_epoch_ends():
     assert monitor.redraws == before
     monitor.on_epoch_end(0, {"loss": 1.0, "val_loss": 1.2})
     assert monitor.redraws == before + 1
-    assert "val_loss after epoch 1: 1.2000" in monitor._outputs["chart"].value
+    assert "val_loss after epoch 1: 1.2000" in shown(monitor)
 
 
 def test_widget_shows_the_status_line_and_the_curves():
     monitor = TrainingMonitor(update_every=1, min_seconds=0)
     widget = monitor.widget
-    assert "waiting for training" in monitor._outputs["text"].value
+    assert "waiting for training" in shown(monitor)
     _run(monitor, finish=False)
-    assert "epoch 3/3 done" in monitor._outputs["text"].value
-    assert 'data-curve="val_accuracy"' in monitor._outputs["chart"].value
+    assert "epoch 3/3 done" in shown(monitor)
+    assert 'data-curve="val_accuracy"' in shown(monitor)
     assert monitor.widget is widget
 
 
 def test_a_plain_monitor_does_not_draw():
     monitor = _run(TrainingMonitor(update_every=1, min_seconds=0))
     assert monitor.redraws == 0
-    assert monitor._widget is None
 
 
 def test_static_html_after_training_shows_the_final_curves():
@@ -237,7 +242,7 @@ def test_two_monitors_are_independent():
     assert wa is not wb
     _run(a)
     assert b.snapshot().status == "waiting"
-    assert "waiting" in b._outputs["text"].value
+    assert "waiting" in shown(b)
 
 
 def test_mimebundle_has_widget_static_html_and_short_text():
@@ -250,6 +255,7 @@ def test_mimebundle_has_widget_static_html_and_short_text():
 
 def test_fit_accepts_the_monitor_and_it_records_the_history():
     from cnn_utils import nn
+
     model = nn.Sequential(seed=0)
     model.add(nn.Flatten(input_shape=(4, 4, 1)))
     model.add(nn.Dense(3, activation="softmax"))
@@ -313,7 +319,7 @@ def test_any_sequence_of_hooks_renders(events, steps, epochs, presenter):
             monitor.on_epoch_begin(epoch, logs)
     set_presenter(presenter)
     try:
-        view = monitor.view()
+        view = monitor.view
     finally:
         set_presenter(False)
     assert view.svg.startswith("<svg")
@@ -337,9 +343,3 @@ def test_bad_state_is_refused():
         MonitorState(status="running")
     with pytest.raises(ValueError, match="batch_loss has 0 values but batch_x has 1"):
         MonitorState(batch_x=(1,))
-
-
-def test_benchmark_updates_are_callables_that_render():
-    updates = tm.benchmark_updates(np.random.default_rng(0))
-    assert len(updates) >= 10
-    assert updates[0]().startswith("<svg")

@@ -204,3 +204,36 @@ def test_relative_error_rejects_bad_input():
         relative_error("a", np.ones(2))
     with pytest.raises(ValueError, match=r"b is empty"):
         relative_error(np.ones(2), np.ones(0))
+
+
+@pytest.mark.parametrize("eps", [np.int64(1), np.float32(0.5), np.array(0.25), 1])
+def test_eps_may_be_any_positive_number(eps):
+    g = numerical_gradient(lambda v: float(np.sum(v**2)), np.array([1.0, -2.0]), eps=eps)
+    # the central difference of a quadratic is exact for any step
+    np.testing.assert_allclose(g, [2.0, -4.0], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("eps", "error", "match"),
+    [
+        (np.nan, ValueError, r"eps must be a number, got NaN"),
+        (np.inf, ValueError, r"eps must be finite"),
+        (np.array([1e-6]), TypeError, r"eps must be a number"),
+        (np.bool_(True), TypeError, r"eps must be a number"),
+    ],
+)
+def test_eps_that_is_not_a_positive_finite_number_is_refused(eps, error, match):
+    with pytest.raises(error, match=match):
+        numerical_gradient(np.sum, np.ones(2), eps=eps)
+
+
+def test_a_huge_x_is_refused_before_any_call_of_f():
+    calls = []
+
+    def f(v):
+        calls.append(1)
+        return 0.0
+
+    with pytest.raises(ValueError, match=r"x has 1,000,000 elements; .* at most 32,768"):
+        numerical_gradient(f, np.zeros(10**6))
+    assert calls == []

@@ -9,6 +9,7 @@ hand for the optimizers.
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
 import math
@@ -359,8 +360,35 @@ def test_uint8_images_without_channel_axis_are_scaled_like_the_float_version():
     by_hand = model.predict(x[..., None].astype(np.float32) / 255)
     np.testing.assert_array_equal(model.predict(x), by_hand)
     np.testing.assert_allclose(by_hand.sum(axis=1), 1, rtol=1e-5)
-    # other integer arrays are used as they are
-    assert not np.allclose(model.predict(x.astype(np.int64)), by_hand)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.int64, np.uint16, np.uint64])
+def test_every_integer_dtype_of_pixels_gives_what_uint8_gives(dtype):
+    model = notes_model()
+    model.compile("adam", metrics=["accuracy"])
+    x = np.random.default_rng(2).integers(0, 128 if dtype == np.int8 else 256, (3, 28, 28))
+    y = np.array([0, 1, 2])
+    as_uint8, as_other = x.astype(np.uint8), x.astype(dtype)
+    np.testing.assert_array_equal(model.predict(as_other), model.predict(as_uint8))
+    assert model.evaluate(as_other, y) == model.evaluate(as_uint8, y)
+
+
+def test_integer_images_outside_0_to_255_are_refused_with_the_reason():
+    model = notes_model()
+    x = np.zeros((2, 28, 28), dtype=np.int64)
+    x[1, 3, 4] = 256
+    with pytest.raises(ValueError, match=r"integer \(int64\) array with values from 0 to 256"):
+        model.predict(x)
+    with pytest.raises(ValueError, match="values from -1 to -1"):
+        model.predict(-np.ones((1, 28, 28), dtype=np.int16))
+
+
+def test_non_finite_float_images_are_refused():
+    model = notes_model()
+    x = np.zeros((2, 28, 28, 1), dtype=np.float32)
+    x[0, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="1 NaN or infinite value"):
+        model.predict(x)
 
 
 def test_evaluate_matches_the_loss_and_accuracy_computed_from_predict():
@@ -946,3 +974,112 @@ def test_evaluate_verbose_prints_one_line_of_scores(capsys):
     x, y = toy_data(n=40)
     loss, acc = model.evaluate(x, y, verbose=1)
     assert capsys.readouterr().out == f"2/2 - loss: {loss:.4f} - accuracy: {acc:.4f}\n"
+
+
+# --- the model owns the loss; one protocol for every layer ----------------------------
+
+
+LAYER_CLASSES = [Conv2D, Dense, MaxPooling2D, AveragePooling2D, Flatten, ReLU, Softmax, Dropout]
+
+
+@pytest.mark.parametrize("cls", LAYER_CLASSES, ids=lambda c: c.__name__)
+def test_every_layer_has_the_same_forward_and_backward_signature(cls):
+    forward = inspect.signature(cls.forward)
+    backward = inspect.signature(cls.backward)
+    assert list(forward.parameters) == ["self", "x", "training", "rng"]
+    assert list(backward.parameters) == ["self", "dout", "need_dx"]
+
+
+def test_forward_logits_skips_the_softmax_and_backward_then_takes_dlogits():
+    layer = Dense(3, activation="softmax").build((4,), seed=0, dtype="float64")
+    x = np.random.default_rng(1).normal(size=(5, 4))
+    logits = layer.forward_logits(x)
+    np.testing.assert_allclose(logits, x @ layer.kernel + layer.bias)
+    softmax = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(layer.forward(x), softmax)
+    layer.forward_logits(x)
+    g = np.random.default_rng(2).normal(size=(5, 3))
+    dx = layer.backward(g)  # the cache says no softmax was applied: g is dL/dlogits
+    np.testing.assert_allclose(layer.grads["kernel"], x.T @ g)
+    np.testing.assert_allclose(dx, g @ layer.kernel.T)
+
+
+def test_a_softmax_layer_after_a_linear_dense_trains_like_dense_with_softmax():
+    x, y = toy_data(n=10)
+
+    def model(split):
+        head = [Dense(3), Softmax()] if split else [Dense(3, activation="softmax")]
+        m = Sequential([Conv2D(2, 3, input_shape=(8, 8, 1)), Flatten(), *head], seed=3,
+                       dtype="float64")
+        m.compile(SGD(0.1))
+        return m
+
+    fused_in_dense, separate = model(False), model(True)
+    loss_a, grads_a, dx_a = fused_in_dense.loss_and_gradients(x, y)
+    loss_b, grads_b, dx_b = separate.loss_and_gradients(x, y)
+    assert loss_a == pytest.approx(loss_b, rel=1e-12)
+    for a, b in zip(grads_a, grads_b, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(dx_a, dx_b, rtol=1e-10, atol=1e-14)
+
+
+def test_the_shipped_trained_model_scores_what_its_record_says():
+    from cnn_utils.datasets import load_mnist
+    from cnn_utils.nn import load_trained_model, load_training_record
+
+    model = load_trained_model()
+    record = load_training_record()
+    _, (x_test, y_test) = load_mnist()
+    loss, accuracy = model.evaluate(x_test, y_test)
+    assert model.count_params() == record["parameters"] == 93_322
+    assert round(accuracy, 3) == pytest.approx(record["test_accuracy"], abs=0.002)
+    assert accuracy > 0.95
+
+
+# --- limits and argument checks of the model API ---------------------------------------
+
+
+def test_huge_layers_say_how_much_memory_they_would_need():
+    with pytest.raises(ValueError, match=r"filters=2,147,483,648 is above the limit .* GiB"):
+        Conv2D(filters=2**31, kernel_size=3)
+    with pytest.raises(ValueError, match=r"units=1,000,000,000,000 is above the limit .* TiB"):
+        Dense(units=10**12)
+    with pytest.raises(ValueError, match=r"kernel of Dense would need a 10000x65536 array .*GiB"):
+        Dense(65_536).build((10_000,))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda m, x, y: m.fit(x, y, validation_split="0.2", verbose=0), TypeError,
+         "validation_split"),
+        (lambda m, x, y: m.fit(x, y, epochs=10**9, verbose=0), ValueError, "epochs must be at"),
+        (lambda m, x, y: m.fit(x, y, seed=-1, verbose=0), ValueError, "seed"),
+        (lambda m, x, y: m.evaluate(x, y, return_dict="yes"), TypeError, "return_dict"),
+        (lambda m, x, y: m.get_layer(name="nope"), ValueError, "name='nope': no layer"),
+        (lambda m, x, y: m.save_weights(3), TypeError, "path must be a file name"),
+        (lambda m, x, y: m.compile(metrics="accuracy"), TypeError, "metrics must be a list"),
+    ],
+)
+def test_bad_model_arguments_get_our_errors(call, error, message):
+    model = small_model()
+    model.compile("adam", metrics=["accuracy"])
+    x, y = toy_data(n=8)
+    with pytest.raises(error, match=message):
+        call(model, x, y)
+
+
+def test_numpy_numbers_and_0d_arrays_configure_layers_like_python_numbers():
+    plain = Conv2D(4, 3, strides=1, activation="relu").build((8, 8, 1), seed=0)
+    numpy = Conv2D(np.int64(4), np.array(3), strides=np.int32(1), activation="relu")
+    numpy.build((np.int64(8), 8, np.array(1)), seed=np.int64(0))
+    assert numpy.get_config() == plain.get_config()
+    np.testing.assert_array_equal(numpy.kernel, plain.kernel)
+    assert Dropout(np.float32(0.5)).rate == 0.5
+
+
+def test_augment_images_refuses_a_negative_seed_with_our_error():
+    from cnn_utils.nn import augment_images
+
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got -1"):
+        augment_images(np.zeros((1, 4, 4)), seed=-1)

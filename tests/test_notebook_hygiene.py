@@ -64,6 +64,27 @@ def _leaks(where, text):
         )
 
 
+# A solution stays closed until asked for: its first line shows only this summary.
+SOLUTION_FIRST_LINE = re.compile(r"^<details><summary>[^<]+</summary>\s*$")
+
+
+def _solution_problems(where, cell_type, source):
+    """A solution is a markdown cell: a closed <details> block holding a python block, so
+    Run All never runs it and nothing of it shows until the student opens it."""
+    if cell_type != "markdown":
+        yield (f"{where} is tagged 'solution' but is a {cell_type} cell; a solution is a "
+               "markdown cell whose code sits in a closed <details> block")
+        return
+    first_line = source.splitlines()[0] if source.strip() else ""
+    if not SOLUTION_FIRST_LINE.match(first_line):
+        yield (f"{where} is tagged 'solution' but its first line is {first_line[:60]!r}, "
+               "not the <details><summary>...</summary> line")
+    if "```python" not in source:
+        yield f"{where} is tagged 'solution' but holds no ```python block"
+    if not source.rstrip().endswith("</details>"):
+        yield f"{where} is tagged 'solution' but does not end with </details>"
+
+
 def notebook_problems(nb) -> list[str]:
     """Return one line per hygiene problem found in the notebook `nb`."""
     problems = []
@@ -78,11 +99,8 @@ def notebook_problems(nb) -> list[str]:
         metadata = cell.get("metadata", {})
         tags = set(metadata.get("tags", []))
 
-        if "solution" in tags and not metadata.get("jupyter", {}).get("source_hidden"):
-            problems.append(
-                f"{where} is tagged 'solution' but its source is not hidden "
-                "(set metadata.jupyter.source_hidden to true)"
-            )
+        if "solution" in tags:
+            problems.extend(_solution_problems(where, cell.get("cell_type"), source))
         if cell.get("cell_type") != "code":
             continue
         if PIP_INSTALL.search(source):
@@ -172,11 +190,10 @@ def _good_notebook():
             new_output("execute_result", data={"text/plain": "36"}, execution_count=3),
             count=3,
         ),
-        _executed(
-            "answer = 36",
-            count=4,
-            tags=["solution"],
-            jupyter={"source_hidden": True},
+        new_markdown_cell(
+            "<details><summary>Show a solution (try first)</summary>\n\n"
+            "```python\nanswer = 6 * 6\n```\n\nSix rows of six.\n</details>",
+            metadata={"tags": ["solution"]},
         ),
     ]
     nbformat.validate(nb)
@@ -206,7 +223,7 @@ def _gap_in_counts(nb):
 
 
 def _starts_at_two(nb):
-    for cell in nb.cells[1:]:
+    for cell in nb.cells[1:4]:
         cell.execution_count += 1
 
 
@@ -264,12 +281,21 @@ def _shell_pip_install(nb):
     nb.cells[1].source = "!pip install ipywidgets\nx = 6 * 6"
 
 
-def _visible_solution(nb):
-    nb.cells[4].metadata.jupyter.source_hidden = False
+def _solution_as_code_cell(nb):
+    nb.cells[4] = _executed("answer = 36", count=4, tags=["solution"],
+                            jupyter={"source_hidden": True})
 
 
-def _solution_without_jupyter_metadata(nb):
-    del nb.cells[4].metadata["jupyter"]
+def _answer_in_first_line(nb):
+    nb.cells[4].source = "# Solution: 6 x 6 = 36\n" + nb.cells[4].source
+
+
+def _solution_without_code(nb):
+    nb.cells[4].source = "<details><summary>Show a solution</summary>\n\n36\n</details>"
+
+
+def _solution_not_closed(nb):
+    nb.cells[4].source = nb.cells[4].source.replace("</details>", "")
 
 
 def _stored_widget_state(nb):
@@ -292,9 +318,9 @@ def _empty_cell(nb):
     ("change", "message"),
     [
         (_unexecuted, "never executed"),
-        (_out_of_order, "execution counts are [2, 1, 3, 4]"),
-        (_gap_in_counts, "execution counts are [1, 2, 7, 4]"),
-        (_starts_at_two, "execution counts are [2, 3, 4, 5]"),
+        (_out_of_order, "execution counts are [2, 1, 3]"),
+        (_gap_in_counts, "execution counts are [1, 2, 7]"),
+        (_starts_at_two, "execution counts are [2, 3, 4]"),
         (_error_output, "error output: NameError"),
         (_stderr, "writes to stderr"),
         (_kernel, "kernelspec is 'conda-env-cnn-py'"),
@@ -308,8 +334,10 @@ def _empty_cell(nb):
         (_memory_address, "memory address (0x7f3a2c1b9e50)"),
         (_pip_install, "runs pip install"),
         (_shell_pip_install, "runs pip install"),
-        (_visible_solution, "tagged 'solution' but its source is not hidden"),
-        (_solution_without_jupyter_metadata, "tagged 'solution' but its source is not hidden"),
+        (_solution_as_code_cell, "tagged 'solution' but is a code cell"),
+        (_answer_in_first_line, "its first line is '# Solution: 6 x 6 = 36'"),
+        (_solution_without_code, "holds no ```python block"),
+        (_solution_not_closed, "does not end with </details>"),
         (_empty_cell, "empty code cell"),
         (_stream_in_pieces, "stores its printing in pieces"),
         (_stored_widget_state, "stores widget state"),

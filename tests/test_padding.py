@@ -246,3 +246,25 @@ def test_pad2d_rejects_bad_input(call, error, match):
 def test_pad2d_rejects_a_string_fill_value_with_a_type_error():
     with pytest.raises(TypeError, match=r"value must be a number, got 'a'"):
         pad2d(np.ones((3, 3)), 1, value="a")
+
+
+def test_huge_padding_says_how_much_memory_it_would_need():
+    with pytest.raises(
+        ValueError,
+        match=r"padding 100000 on a 6x6 input would need a 200006x200006 array of float64, "
+        r"298 GiB; the limit is",
+    ):
+        pad2d(np.ones((6, 6)), 10**5)
+    with pytest.raises(ValueError, match=r"padding must be at most 1048576"):
+        pad2d(np.ones((6, 6)), 2**64)
+
+
+def test_numpy_numbers_and_0d_arrays_are_accepted():
+    expected = pad2d(np.ones((2, 2)), 1, value=2.0)
+    np.testing.assert_array_equal(
+        pad2d(np.ones((2, 2)), np.array(1), value=np.float32(2)), expected
+    )
+    np.testing.assert_array_equal(pad2d(np.ones((2, 2)), np.int64(1), value=np.array(2)), expected)
+    np.testing.assert_array_equal(
+        pad2d(np.ones((2, 2)), np.array([[1, 1], [1, 1]]), value=2), expected
+    )

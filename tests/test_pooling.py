@@ -706,3 +706,84 @@ def _out_shape_like(x, dout_batch):
     """dout in the layout of x: (H, W), (H, W, C) or (N, H, W, C)."""
     n, oh, ow, c = dout_batch.shape
     return {2: (oh, ow), 3: (oh, ow, c), 4: (n, oh, ow, c)}[x.ndim]
+
+
+# ------------------------------------------------------------------ NaN, geometry and limits
+
+from cnn_utils.pooling import PoolGeometry, pool_geometry  # noqa: E402
+
+
+def test_a_window_holding_nan_gets_a_nan_gradient_in_max_pooling():
+    x = np.arange(16.0).reshape(4, 4)
+    x[0, 1] = np.nan
+    dx = max_pool2d_backward(np.ones((2, 2)), x, 2)
+    assert np.isnan(dx[:2, :2]).all()  # the whole top-left window: its maximum is undefined
+    assert not np.isnan(dx[:, 2:]).any()
+    assert not np.isnan(dx[2:, :]).any()
+    np.testing.assert_array_equal(dx[2:, 2:], [[0.0, 0.0], [0.0, 1.0]])
+    assert np.isnan(max_pool2d(x, 2)[0, 0])
+
+
+@pytest.mark.parametrize("backward", [max_pool2d_backward, avg_pool2d_backward])
+def test_nan_in_dout_reaches_every_cell_of_its_window(backward):
+    x = np.arange(16.0).reshape(4, 4)
+    dout = np.ones((2, 2))
+    dout[1, 0] = np.nan
+    dx = backward(dout, x, 2)
+    assert np.isnan(dx[2:, :2]).all()
+    assert not np.isnan(dx[:2]).any()
+
+
+def test_nan_in_an_overlapping_window_spreads_only_to_that_window():
+    x = np.zeros((1, 5, 5, 1))
+    x[0, 0, 0, 0] = np.nan
+    dx = max_pool2d_backward(np.ones((1, 2, 2, 1)), x, 3, stride=2)
+    assert np.isnan(dx[0, :3, :3, 0]).all()
+    assert not np.isnan(dx[0, 3:, :, 0]).any()
+    assert not np.isnan(dx[0, :, 3:, 0]).any()
+
+
+@given(st.integers(1, 9), st.integers(1, 9), st.integers(1, 4), st.integers(1, 3), st.booleans())
+def test_pool_geometry_is_the_shape_of_the_pooled_output(h, w, k, s, ceil_mode):
+    x = np.zeros((h, w))
+    try:
+        out = max_pool2d(x, k, s, ceil_mode=ceil_mode)
+    except ValueError:
+        with pytest.raises(ValueError, match="does not fit"):
+            pool_geometry((h, w), k, s, ceil_mode=ceil_mode)
+        return
+    g = pool_geometry((h, w), k, s, ceil_mode=ceil_mode)
+    assert isinstance(g, PoolGeometry)
+    assert g.output_size == out.shape
+
+
+@pytest.mark.parametrize("fn", [max_pool2d, avg_pool2d])
+def test_numpy_numbers_and_0d_arrays_are_accepted_as_pool_sizes(fn):
+    x = np.arange(36.0).reshape(6, 6)
+    expected = fn(x, 2, stride=2)
+    for pool_size, stride in [(np.array(2), np.array(2)), (np.int64(2), np.uint16(2))]:
+        np.testing.assert_array_equal(fn(x, pool_size, stride), expected)
+    np.testing.assert_array_equal(fn(x, 2, 2, ceil_mode=np.bool_(False)), expected)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"stride": 2**64}, r"stride must be at most 1048576"),
+        ({"pool_size": 2**64}, r"pool_size must be at most 1048576"),
+        ({"padding": 10**5}, r"padding \(100000, 100000\) is more than half the pool size"),
+    ],
+)
+@pytest.mark.parametrize("fn", [max_pool2d, avg_pool2d])
+def test_oversized_pooling_arguments_get_a_value_error(fn, kwargs, match):
+    args = {"pool_size": 2, **kwargs}
+    with pytest.raises(ValueError, match=match):
+        fn(np.ones((4, 4)), **args)
+
+
+def test_pooling_that_would_loop_for_minutes_is_refused():
+    x = np.zeros((1, 1024, 1024, 1), dtype=np.float32)
+    with pytest.raises(ValueError, match=r"1024x1024 window would take 1,048,576 loop steps"):
+        max_pool2d(x, 1024)
+    with pytest.raises(ValueError, match=r"max_pool2d_naive on a 5x64x64x16 batch would take"):
+        max_pool2d_naive(np.zeros((5, 64, 64, 16)), 1, 1)

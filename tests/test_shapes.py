@@ -308,3 +308,26 @@ def test_output_size_rejects_bad_arguments(kwargs, error, match):
 def test_parameter_counts_reject_bad_arguments(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_numpy_numbers_and_0d_arrays_are_accepted_as_sizes():
+    import numpy as np
+
+    assert output_size(np.array(7), np.int64(3), np.uint8(2), np.array([1, 1])) == 4
+    assert output_size(5, 2, 2, ceil_mode=np.bool_(True)) == 3
+    assert conv_params(np.array(3), np.int32(3), np.array(64)) == 1792
+    assert dense_params(np.int64(576), np.array(64), bias=np.bool_(True)) == 36928
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: output_size(6, 3, stride=2**64), r"stride must be at most 1048576"),
+        (lambda: output_size(2**21, 3), r"n must be at most 1048576"),
+        (lambda: conv_params(3, 3, 2**31), r"filters must be at most 1048576"),
+        (lambda: dense_params(2**40, 3), r"in_features must be at most 268435456"),
+    ],
+)
+def test_sizes_beyond_the_documented_limits_get_a_value_error(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

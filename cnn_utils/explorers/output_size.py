@@ -18,7 +18,6 @@ Layers: :class:`OutputSizeState` -> :func:`output_size_view` (pure) ->
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,13 +25,16 @@ import numpy as np
 from .._checks import check_int
 from ..presentation import theme
 from ..shapes import OutputSizeExplanation, explain_output_size
-from ._base import Explorer
+from ._base import Explorer, checkbox, column, slider
 
 N_RANGE = (1, 32)
 F_RANGE = (1, 11)
 P_RANGE = (0, 5)
 S_RANGE = (1, 6)
 D_RANGE = (1, 4)
+_RANGES = {"n": N_RANGE, "f": F_RANGE, "p": P_RANGE, "s": S_RANGE, "d": D_RANGE}
+# what a state may hold (the strip has one column per cell, so it stays small)
+_LIMITS = {"n": (1, 64), "f": (1, 64), "p": (0, 32), "s": (1, 64), "d": (1, 16)}
 
 # what a strip cell can be (the legend explains each)
 COVERED, GAP, PAD, INPUT, DROPPED, SKIPPED, BEYOND = (
@@ -68,7 +70,8 @@ class OutputSizeState:
     Raises
     ------
     TypeError, ValueError
-        Non-integer sizes or sizes below their minimum.
+        Non-integer sizes, sizes below their minimum, or above the explorer's
+        limits (n and f at most 64, p at most 32, s at most 64, d at most 16).
     """
 
     n: int = 7
@@ -79,10 +82,14 @@ class OutputSizeState:
     ceil_mode: bool = False
 
     def __post_init__(self):
-        for name, low in (("n", 1), ("f", 1), ("p", 0), ("s", 1), ("d", 1)):
-            object.__setattr__(self, name, check_int(getattr(self, name), name, low))
-        if not isinstance(self.ceil_mode, bool):
+        for name, (low, high) in _LIMITS.items():
+            value = check_int(getattr(self, name), name, low)
+            if value > high:
+                raise ValueError(f"{name} must be at most {high} in the explorer, got {value}")
+            object.__setattr__(self, name, value)
+        if not isinstance(self.ceil_mode, (bool, np.bool_)):
             raise TypeError(f"ceil_mode must be True or False, got {self.ceil_mode!r}")
+        object.__setattr__(self, "ceil_mode", bool(self.ceil_mode))
 
 
 @dataclass(frozen=True)
@@ -134,11 +141,12 @@ class OutputSizeView:
     beyond: tuple[int, ...]
     formula_html: str = field(repr=False)
     body_html: str = field(repr=False)
+    legend_html: str = field(default="", repr=False)
 
     @property
     def html(self) -> str:
         """Formula (plain text) and the strip: the whole static picture."""
-        return self.formula_html + self.body_html
+        return self.formula_html + self.body_html + self.legend_html
 
     @property
     def dropped_input(self) -> tuple[int, ...]:
@@ -266,7 +274,11 @@ def _strip_html(state: OutputSizeState, view_parts) -> str:
             else:
                 rows.append(td("blank"))
         rows.append("</tr>")
-    table = '<table style="border-collapse:collapse;margin:4px 0;">' + "".join(rows) + "</table>"
+    table = (
+        '<table style="border-collapse:collapse;margin:4px 0;line-height:1.1;">'
+        + "".join(rows)
+        + "</table>"
+    )
     return f'<div style="overflow-x:auto;max-width:100%;">{table}</div>'
 
 
@@ -307,7 +319,7 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
     (7,)
     """
     t = theme()
-    text_style = f"font-size:{t.font_px}px;color:{t.text};margin:4px 0;"
+    text_style = f"font-size:{t.font_px}px;color:{t.text};margin:4px 0;line-height:1.3;"
     try:
         e = explain_output_size(state.n, state.f, state.s, state.p, state.d, state.ceil_mode)
     except ValueError as err:
@@ -373,9 +385,10 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
         steps_html = f'<ul style="{text_style}margin-left:0;">{items}</ul>'
     formula_html = head
     body_html = (
-        f'<div class="cnn-output-size" style="color:{t.text};">{summary}{steps_html}'
+        f'<div class="cnn-output-size" style="color:{t.text};line-height:1.3;">'
+        f"{summary}{steps_html}"
         f'<div style="{text_style}font-weight:bold;">which input cells each output position '
-        "covers (one axis)</div>" + _strip_html(state, parts) + _legend(t) + "</div>"
+        "covers (one axis)</div>" + _strip_html(state, parts) + "</div>"
     )
     return OutputSizeView(
         state=state,
@@ -394,43 +407,26 @@ def output_size_view(state: OutputSizeState) -> OutputSizeView:
         beyond=beyond,
         formula_html=formula_html,
         body_html=body_html,
+        legend_html=_legend(t),
     )
 
 
 class OutputSizeExplorer(Explorer):
-    """Sliders for n, f, p, s, d and ceil mode; the formula (typeset) and the coverage strip.
-
-    ``state`` and ``view`` hold the current :class:`OutputSizeState` and
-    :class:`OutputSizeView`; ``controls`` the widgets by name.
-    """
+    """Sliders ``n``, ``f``, ``p``, ``s``, ``d`` and ``ceil_mode``; the formula and the strip."""
 
     title = "Output-size explorer"
-
-    def __init__(self, n=7, f=3, p=0, s=1, d=1, ceil_mode=False):
-        super().__init__()
-        self.state = OutputSizeState(n, f, p, s, d, ceil_mode)
-        for name, (low, high) in _RANGES.items():
-            value = getattr(self.state, name)
-            if not low <= value <= high:
-                raise ValueError(f"{name} must be from {low} to {high}, got {value}")
-        self.view = output_size_view(self.state)
-
-    def static_html(self) -> str:
-        return self.view.html
+    view_function = staticmethod(output_size_view)
 
     def _latex_value(self) -> str:
         if not self.view.fits:
             return self.view.formula_html
         symbolic = html.escape(_symbolic(self.state))
-        t = theme()
-        return f'<div style="font-size:{t.font_px}px;">{symbolic}</div>$${self.view.latex_chain}$$'
+        size = theme().font_px
+        return f'<div style="font-size:{size}px;">{symbolic}</div>$${self.view.latex_chain}$$'
 
-    def _build_widget(self):
+    def _build(self):
         import ipywidgets as widgets
 
-        t = theme()
-        style = {"description_width": f"{t.font_px * 9}px"}
-        layout = widgets.Layout(width=f"{t.font_px * 32}px")
         labels = {
             "n": "input size n",
             "f": "kernel size f",
@@ -438,57 +434,23 @@ class OutputSizeExplorer(Explorer):
             "s": "stride s",
             "d": "dilation d",
         }
-        self._sliders = {
-            name: widgets.IntSlider(
-                value=getattr(self.state, name),
-                min=low,
-                max=high,
-                description=labels[name],
-                style=style,
-                layout=layout,
+        for name, (low, high) in _RANGES.items():
+            self._bind(
+                name, slider(labels[name], getattr(self.state, name), low, high, chars=12), name
             )
-            for name, (low, high) in _RANGES.items()
-        }
-        self._ceil = widgets.Checkbox(
-            value=self.state.ceil_mode, description="ceil mode (pooling)", indent=False
-        )
-        self._formula = widgets.HTMLMath(value=self._latex_value())
-        self._body = widgets.HTML(value=self.view.body_html)
-        for control in (*self._sliders.values(), self._ceil):
-            control.observe(self._on_change, names="value")
-        return widgets.VBox(
-            [
-                widgets.HBox(
-                    [
-                        widgets.VBox([self._sliders[k] for k in ("n", "f", "p")]),
-                        widgets.VBox([self._sliders[k] for k in ("s", "d")] + [self._ceil]),
-                    ]
-                ),
-                self._formula,
-                self._body,
-            ]
-        )
+        self._bind("ceil_mode", checkbox("ceil mode (pooling)", self.state.ceil_mode), "ceil_mode")
+        self._formula = widgets.HTMLMath()
+        self._body = widgets.HTML()
+        self._legend = widgets.HTML()  # what the strip's marks mean: under the controls
+        names = (*_RANGES, "ceil_mode")
+        box = column([*(self._controls[name] for name in names), self._legend], chars=30)
+        view = widgets.VBox([self._formula, self._body], layout=widgets.Layout(width="auto"))
+        return box, view
 
-    @property
-    def controls(self) -> dict:
-        """The widgets by name: n, f, p, s, d, ceil_mode, formula, body."""
-        _ = self.widget
-        return {
-            **self._sliders,
-            "ceil_mode": self._ceil,
-            "formula": self._formula,
-            "body": self._body,
-        }
-
-    def _on_change(self, _change) -> None:
-        values = {name: int(slider.value) for name, slider in self._sliders.items()}
-        self.state = OutputSizeState(**values, ceil_mode=bool(self._ceil.value))
-        self.view = output_size_view(self.state)
+    def _show(self) -> None:
         self._formula.value = self._latex_value()
         self._body.value = self.view.body_html
-
-
-_RANGES = {"n": N_RANGE, "f": F_RANGE, "p": P_RANGE, "s": S_RANGE, "d": D_RANGE}
+        self._legend.value = self.view.legend_html
 
 
 def output_size_explorer(n=7, f=3, p=0, s=1, d=1, ceil_mode=False) -> OutputSizeExplorer:
@@ -516,27 +478,8 @@ def output_size_explorer(n=7, f=3, p=0, s=1, d=1, ceil_mode=False) -> OutputSize
     >>> e.view.result
     3
     """
-    return OutputSizeExplorer(n, f, p, s, d, ceil_mode)
-
-
-def benchmark_updates(rng: np.random.Generator) -> list[Callable[[], object]]:
-    """Slider settings across every range: state -> view -> the widget's two strings.
-
-    Four in five settings give an output (drawn again until they do); the rest
-    are whatever the sliders give, which is often a kernel that does not fit.
-    """
-    updates = []
-    for k in range(60):
-        while True:
-            values = {name: int(rng.integers(lo, hi + 1)) for name, (lo, hi) in _RANGES.items()}
-            state = OutputSizeState(**values, ceil_mode=bool(rng.integers(2)))
-            eff = state.d * (state.f - 1) + 1
-            if k % 5 == 4 or eff <= state.n + 2 * state.p:
-                break
-
-        def update(state=state):
-            view = output_size_view(state)
-            return view.latex, view.body_html
-
-        updates.append(update)
-    return updates
+    state = OutputSizeState(n, f, p, s, d, ceil_mode)
+    for name, (low, high) in _RANGES.items():
+        if not low <= getattr(state, name) <= high:
+            raise ValueError(f"{name} must be from {low} to {high}, got {getattr(state, name)}")
+    return OutputSizeExplorer(state)

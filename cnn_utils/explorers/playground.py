@@ -25,35 +25,17 @@ border and :func:`cnn_utils.conv.correlate2d` for the sliding sums.
 from __future__ import annotations
 
 import dataclasses
-import html
-import io
-import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import as_float_array
+from .._checks import check_choice, check_int
 from ..kernels import KERNELS
 from ..padding import PAD_MODES, pad2d
-from ..presentation import theme
+from ..presentation import NEGATIVE_NAME, POSITIVE_NAME, theme
 from . import _render
-from ._base import Explorer
-
-__all__ = [
-    "BORDER_LABELS",
-    "DISPLAY_NOTES",
-    "PRESETS",
-    "PlaygroundExplorer",
-    "PlaygroundState",
-    "PlaygroundView",
-    "apply_kernel",
-    "benchmark_updates",
-    "display_rgb",
-    "filtered_image",
-    "kernel_playground",
-    "playground_view",
-    "read_image_bytes",
-]
+from ._base import Explorer, checked_array, column, view_html
+from .image_upload import MAX_SIDE, MIN_SIDE, read_image_bytes, shrink
 
 # ----------------------------------------------------------------------------- choices
 PRESETS: dict[str, str] = {
@@ -85,10 +67,11 @@ BORDER_LABELS: dict[str, str] = {
 """Border mode (as :func:`cnn_utils.padding.pad2d` names it) -> label."""
 
 DISPLAY_NOTES: dict[str, str] = {
+    "auto": "chosen by the kernel: see the line above",
     "signed": (
-        "signed: zero is white, negative blue, positive orange, scaled by the largest |value|; "
-        "hides small values next to a strong peak (and a colour result shows the mean of its "
-        "three channels)"
+        f"signed: zero is white, negative {NEGATIVE_NAME}, positive {POSITIVE_NAME}, scaled by "
+        "the largest |value|; hides small values next to a strong peak (and a colour result "
+        "shows the mean of its three channels)"
     ),
     "clip": (
         "clipped to [0, 1]: below 0 shows black, above 1 white; hides every negative response "
@@ -106,6 +89,7 @@ DISPLAY_NOTES: dict[str, str] = {
 """Display mode for negative values -> one line on what it shows and what it hides."""
 
 DISPLAY_LABELS: dict[str, str] = {
+    "auto": "by kernel kind",
     "signed": "signed",
     "clip": "clip [0, 1]",
     "abs": "absolute",
@@ -113,13 +97,8 @@ DISPLAY_LABELS: dict[str, str] = {
 }
 OPERATIONS = ("correlate", "convolve")
 OPERATION_LABELS = {"correlate": "cross-correlation", "convolve": "convolution (flipped)"}
-
-MAX_SIDE = 320
-"""Default working size: the longer side of the image, in pixels."""
-MAX_UPLOAD_BYTES = 10_000_000
-MAX_UPLOAD_PIXELS = 20_000_000
-MIN_SIDE = 8
 MAX_KERNEL = 9
+MAX_IMAGE_SIDE = 2048  # an image given as an array, before it is shrunk to max_side
 _LUMINANCE = np.array([0.299, 0.587, 0.114])
 
 # Switching the kernel size keeps a preset when it has a partner of the other size.
@@ -144,7 +123,7 @@ def _frozen_array(arr: np.ndarray) -> np.ndarray:
 
 
 def _check_kernel(kernel) -> np.ndarray:
-    k = as_float_array(kernel, "kernel", (2,), "(kh, kw)")
+    k = checked_array(kernel, "kernel", (2,), "(kh, kw)")
     kh, kw = k.shape
     if kh % 2 == 0 or kw % 2 == 0 or kh > MAX_KERNEL or kw > MAX_KERNEL:
         raise ValueError(
@@ -157,7 +136,7 @@ def _check_kernel(kernel) -> np.ndarray:
 
 
 def _check_image(image) -> np.ndarray:
-    img = as_float_array(image, "image", (2, 3), "(an image (H, W) or (H, W, 3))")
+    img = checked_array(image, "image", (2, 3), "(an image (H, W) or (H, W, 3))")
     if img.ndim == 3 and img.shape[2] not in (1, 3):
         raise ValueError(f"image must have 1 or 3 channels (H, W, C), got shape {img.shape}")
     if img.ndim == 3 and img.shape[2] == 1:
@@ -166,6 +145,11 @@ def _check_image(image) -> np.ndarray:
         raise ValueError(
             f"image must be at least {MIN_SIDE}x{MIN_SIDE} pixels, got {img.shape[0]}x"
             f"{img.shape[1]}"
+        )
+    if max(img.shape[:2]) > MAX_IMAGE_SIDE:
+        raise ValueError(
+            f"image must be at most {MAX_IMAGE_SIDE} pixels on each side, got {img.shape[0]}x"
+            f"{img.shape[1]}; shrink it first"
         )
     if not np.all(np.isfinite(img)):
         raise ValueError("image values must be finite numbers (no nan or inf)")
@@ -216,7 +200,7 @@ def apply_kernel(image, kernel, border="reflect", operation="correlate"):
     >>> apply_kernel(img, [[0, 0, 0], [1, 0, -1], [0, 0, 0]], border="replicate")[1]
     array([-1., -2., -2., -1.])
     """
-    img = as_float_array(image, "image", (2, 3), "(an image (H, W) or (H, W, C))")
+    img = checked_array(image, "image", (2, 3), "(an image (H, W) or (H, W, C))")
     k = _check_kernel(kernel)
     if border not in PAD_MODES:
         raise ValueError(f"border must be one of {', '.join(map(repr, PAD_MODES))}; got {border!r}")
@@ -261,97 +245,12 @@ def display_rgb(values, mode="signed") -> np.ndarray:
     >>> display_rgb([[-1.0, 0.5]], "abs")[0, :, 0]
     array([255, 128], dtype=uint8)
     """
-    if mode not in DISPLAY_NOTES:
-        raise ValueError(f"mode must be one of {', '.join(map(repr, DISPLAY_NOTES))}; got {mode!r}")
-    arr = as_float_array(values, "values", (2, 3), "(H, W) or (H, W, 3)")
+    check_choice(mode, "mode", [m for m in DISPLAY_NOTES if m != "auto"])
+    arr = checked_array(values, "values", (2, 3), "(H, W) or (H, W, 3)")
     if mode == "signed":
         limit = float(np.abs(arr if arr.ndim == 2 else arr.mean(axis=-1)).max()) or 1.0
         return _render.to_rgb_uint8(arr, "signed", limit=limit)
     return _render.to_rgb_uint8(arr, mode)
-
-
-def read_image_bytes(
-    data, max_side=MAX_SIDE, max_bytes=MAX_UPLOAD_BYTES, max_pixels=MAX_UPLOAD_PIXELS
-):
-    """Decode uploaded bytes into a working-size RGB image, or say why not.
-
-    Parameters
-    ----------
-    data : bytes, bytearray or memoryview
-        The file's contents.
-    max_side : int
-        The accepted image is shrunk (proportions kept) so that its longer
-        side is at most this many pixels.
-    max_bytes, max_pixels : int
-        Larger files, or images with more pixels, are refused before they
-        are decoded.
-
-    Returns
-    -------
-    (image, message) : (numpy.ndarray or None, str)
-        ``image`` is float64 ``(H, W, 3)`` in [0, 1], or ``None`` when the
-        data were refused; ``message`` says what happened, in a sentence.
-
-    Examples
-    --------
-    >>> image, message = read_image_bytes(b"not an image")
-    >>> image is None, message.startswith("That file is not an image")
-    (True, True)
-    """
-    if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"data must be bytes, got {type(data).__name__}")
-    data = bytes(data)
-    if len(data) > max_bytes:
-        return None, (
-            f"That file is {len(data):,} bytes; the limit is {max_bytes:,} bytes "
-            f"({max_bytes / 1e6:g} MB). "
-            "The previous image is kept."
-        )
-    if not data:
-        return None, "That file is empty. The previous image is kept."
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as im:
-                width, height = im.size
-                if width * height > max_pixels:
-                    return None, (
-                        f"That image is {width}x{height} = {width * height / 1e6:.1f} megapixels; "
-                        f"the limit is {max_pixels / 1e6:g} megapixels. The previous image is kept."
-                    )
-                if min(width, height) < MIN_SIDE:
-                    return None, (
-                        f"That image is {width}x{height} pixels; it needs at least {MIN_SIDE} "
-                        "on each side. The previous image is kept."
-                    )
-                im.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced size
-                im = ImageOps.exif_transpose(im)
-                im = im.convert("RGB")
-                im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-                rgb = np.asarray(im, dtype=np.float64) / 255.0
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return None, (
-            f"That image has too many pixels (the limit is {max_pixels / 1e6:g} megapixels). "
-            "The previous image is kept."
-        )
-    except UnidentifiedImageError:
-        return None, (
-            "That file is not an image this playground can read (PNG, JPEG, GIF, BMP, TIFF, "
-            "WebP). The previous image is kept."
-        )
-    except (OSError, ValueError, SyntaxError, EOFError) as err:
-        return None, (
-            f"That file looks like an image but could not be decoded ({err}); it may be "
-            "damaged or cut short. The previous image is kept."
-        )
-    if min(rgb.shape[:2]) < MIN_SIDE:
-        return None, (
-            f"That image is too thin: shrunk to fit {max_side} pixels it is under {MIN_SIDE} "
-            "pixels on one side. The previous image is kept."
-        )
-    return rgb, f"Loaded a {width}x{height} image, shown at {rgb.shape[1]}x{rgb.shape[0]}."
 
 
 def _default_photo(max_side: int) -> np.ndarray:
@@ -369,7 +268,8 @@ class PlaygroundState:
     three channels); ``kernel`` the kernel in the grid (for the gradient
     magnitude preset: Gx; Gy is its transpose); ``preset`` a key of
     :data:`PRESETS` or ``"custom"``; ``border`` a key of
-    :data:`BORDER_LABELS`; ``display`` a key of :data:`DISPLAY_NOTES`;
+    :data:`BORDER_LABELS`; ``display`` a key of :data:`DISPLAY_NOTES`
+    (``"auto"``, the default, picks it by the kernel: :func:`display_for`);
     ``operation`` ``"correlate"`` or ``"convolve"``; ``color`` False filters
     the luminance; ``message`` a line about the last upload.
     """
@@ -378,7 +278,7 @@ class PlaygroundState:
     kernel: np.ndarray
     preset: str = CUSTOM
     border: str = "reflect"
-    display: str = "signed"
+    display: str = "auto"
     operation: str = "correlate"
     color: bool = True
     message: str = ""
@@ -391,17 +291,9 @@ class PlaygroundState:
                 f"preset must be 'custom' or one of {', '.join(map(repr, PRESETS))}; "
                 f"got {self.preset!r}"
             )
-        if self.border not in BORDER_LABELS:
-            raise ValueError(
-                f"border must be one of {', '.join(map(repr, BORDER_LABELS))}; got {self.border!r}"
-            )
-        if self.display not in DISPLAY_NOTES:
-            raise ValueError(
-                f"display must be one of {', '.join(map(repr, DISPLAY_NOTES))}; "
-                f"got {self.display!r}"
-            )
-        if self.operation not in OPERATIONS:
-            raise ValueError(f"operation must be 'correlate' or 'convolve'; got {self.operation!r}")
+        check_choice(self.border, "border", tuple(BORDER_LABELS))
+        check_choice(self.display, "display", tuple(DISPLAY_NOTES))
+        check_choice(self.operation, "operation", tuple(OPERATIONS))
         if not isinstance(self.color, (bool, np.bool_)):
             raise TypeError(f"color must be True or False, got {self.color!r}")
         if not isinstance(self.message, str):
@@ -410,9 +302,10 @@ class PlaygroundState:
     @classmethod
     def from_preset(cls, image, preset="sobel_x", **kwargs) -> PlaygroundState:
         """A state whose kernel is the preset's (``preset`` a key of :data:`PRESETS`)."""
-        if preset not in PRESETS:
+        if not isinstance(preset, str) or preset not in PRESETS:
             raise ValueError(
-                f"preset must be one of {', '.join(map(repr, PRESETS))}; got {preset!r}"
+                f"kernel must be an array or a preset name, one of "
+                f"{', '.join(map(repr, PRESETS))}; got {preset!r}"
             )
         return cls(image=image, kernel=_preset_kernel(preset), preset=preset, **kwargs)
 
@@ -459,24 +352,58 @@ class PlaygroundView:
 
     ``filtered`` is the output before display mapping (``(H, W, 3)`` in
     colour, ``(H, W)`` in gray); ``out_min``/``out_max`` its range;
+    ``display_used`` the display mode applied and ``display_reason`` why;
     ``input_rgb``/``output_rgb`` the uint8 pictures; ``input_png``/``output_png``
-    their PNG bytes; ``kernel_html`` the kernel grid(s); ``stats`` the
-    line with min and max; ``note`` what the display mode hides;
-    ``html`` all of it as one static picture.
+    their PNG bytes (lossless, at the working size; the page draws them
+    ``shown_width`` wide, and the stored static picture uses JPEG);
+    ``kernel_html`` the kernel grid(s); ``stats`` the line with min and max;
+    ``note`` what the display mode hides; ``html`` all of it as one static picture.
     """
 
-    filtered: np.ndarray
+    filtered: np.ndarray = field(repr=False)
     out_min: float
     out_max: float
-    input_rgb: np.ndarray
-    output_rgb: np.ndarray
-    input_png: bytes
-    output_png: bytes
-    kernel_html: str
+    display_used: str
+    display_reason: str
+    input_rgb: np.ndarray = field(repr=False)
+    output_rgb: np.ndarray = field(repr=False)
+    input_png: bytes = field(repr=False)
+    output_png: bytes = field(repr=False)
+    kernel_html: str = field(repr=False)
     stats: str
     note: str
     message: str
-    html: str
+    html: str = field(repr=False)
+
+
+def display_for(state: PlaygroundState) -> tuple[str, str]:
+    """The display mode for ``state`` and the reason, in words.
+
+    With ``display="auto"`` the kernel decides: a kernel whose weights sum to
+    1 keeps flat regions as bright as they were, so the natural image is shown
+    (clipped to [0, 1]); one that sums to 0 maps flat regions to 0, so the
+    signed map is shown; the gradient magnitude is never negative (scaled by
+    its maximum); any other sum is stretched min..max.
+
+    Examples
+    --------
+    >>> img = np.zeros((8, 8))
+    >>> display_for(PlaygroundState.from_preset(img, "sharpen"))[0]
+    'clip'
+    >>> display_for(PlaygroundState.from_preset(img, "sobel_x"))[0]
+    'signed'
+    """
+    if state.display != "auto":
+        return state.display, "chosen by hand"
+    if state.preset == GRADIENT_MAGNITUDE:
+        return "abs", "the gradient magnitude is never negative: scaled by its maximum"
+    total = float(state.kernel.sum())
+    if abs(total - 1.0) < 1e-6:
+        return "clip", "the kernel sums to 1: flat regions keep their brightness (natural image)"
+    if abs(total) < 1e-6:
+        return "signed", "the kernel sums to 0: flat regions give 0 (signed map)"
+    sum_text = _render.format_number(total, 3)
+    return "normalize", f"the kernel sums to {sum_text}: min..max stretched to black..white"
 
 
 def _working_image(state: PlaygroundState) -> np.ndarray:
@@ -504,9 +431,7 @@ def _kernel_panels(state: PlaygroundState) -> str:
             "output = sqrt((image * Gx)² + (image * Gy)²)</div>"
         )
         return "<div>" + _render.row_html(gx, gy, gap_px=4) + formula + "</div>"
-    title = f"kernel {state.kernel.shape[0]}x{state.kernel.shape[1]}: " + PRESETS.get(
-        state.preset, CUSTOM
-    )
+    title = PRESETS.get(state.preset, "custom kernel")
     caption = None
     if flip and not np.array_equal(state.kernel, state.kernel[::-1, ::-1]):
         caption = "convolution slides it turned by 180 degrees"
@@ -516,11 +441,11 @@ def _kernel_panels(state: PlaygroundState) -> str:
 
 
 def _image_panel(png: bytes, title: str, width: int) -> str:
-    t = theme()
     return (
-        f'<div style="display:inline-block;vertical-align:top;color:{t.text};">'
-        f'<div style="font-weight:bold;font-size:{t.font_px}px;margin-bottom:4px;">'
-        f"{html.escape(title)}</div>{_render.png_img_tag(png, title, width=width)}</div>"
+        '<div style="display:inline-block;vertical-align:top;">'
+        + _render.text_html(title, bold=True)
+        + _render.png_img_tag(png, title, width=width)
+        + "</div>"
     )
 
 
@@ -531,414 +456,290 @@ def _input_picture(state: PlaygroundState) -> tuple[np.ndarray, bytes]:
     """The input's uint8 picture and PNG, remembered for the last few images.
 
     The input changes only on upload or the colour toggle, so most updates
-    reuse its encoding. The cache holds the image array itself and matches
-    by identity: a state's image is read-only, so equal identity means equal
-    pixels.
+    reuse its encoding. The cache matches the (read-only) image by identity.
     """
     for image, color, rgb, png in _INPUT_CACHE:
-        if image is state.image and color == bool(state.color):
+        if image is state.image and color == (bool(state.color), theme().name):
             return rgb, png
     rgb = _render.to_rgb_uint8(_working_image(state), "gray")
     rgb.setflags(write=False)
     png = _render.png_bytes(rgb)
-    _INPUT_CACHE.append((state.image, bool(state.color), rgb, png))
+    _INPUT_CACHE.append((state.image, (bool(state.color), theme().name), rgb, png))
     del _INPUT_CACHE[:-4]
     return rgb, png
 
 
+def shown_width(image_width: int) -> int:
+    """How wide the pictures are drawn: compact, so controls and pictures share a screen."""
+    return min(image_width, 180 if theme().name == "normal" else 190)
+
+
 def playground_view(state: PlaygroundState) -> PlaygroundView:
-    """Filter, map for display, encode: the pure view of the playground.
+    """Filter, choose the display, encode: the pure view of the playground.
 
     Examples
     --------
     >>> img = np.linspace(0, 1, 100).reshape(10, 10)
     >>> view = playground_view(PlaygroundState.from_preset(img, "identity", color=False))
-    >>> bool(np.allclose(view.filtered, img)), view.out_min, view.out_max
-    (True, 0.0, 1.0)
+    >>> bool(np.allclose(view.filtered, img)), view.out_min, view.out_max, view.display_used
+    (True, 0.0, 1.0, 'clip')
     """
     if not isinstance(state, PlaygroundState):
         raise TypeError(f"playground_view takes a PlaygroundState, got {type(state).__name__}")
     filtered = filtered_image(state)
     lo, hi = float(filtered.min()), float(filtered.max())
+    mode, reason = display_for(state)
     input_rgb, input_png = _input_picture(state)
-    output_rgb = display_rgb(filtered, state.display)
-    output_png = _render.png_bytes(output_rgb)
-    kernel_html = _kernel_panels(state)
+    output_rgb = display_rgb(filtered, mode)
     h, w = filtered.shape[:2]
-    what = "colour, each channel filtered separately" if state.color else "gray (luminance)"
+    output_png = _render.png_bytes(output_rgb)
+    what = "colour, each channel filtered" if state.color else "gray (luminance)"
     stats = (
         f"output {h}x{w} ({what}), {OPERATION_LABELS[state.operation]}, border "
-        f"{BORDER_LABELS[state.border]}: min {_render.format_number(lo, 3)}, "
-        f"max {_render.format_number(hi, 3)}"
+        f"{BORDER_LABELS[state.border]}: min {_render.format_number(lo, 3)}, max "
+        f"{_render.format_number(hi, 3)}"
     )
-    note = DISPLAY_NOTES[state.display]
-    width = int(round(w * theme().figure_scale))
-    t = theme()
-    line_style = f"font-size:{t.font_px}px;color:{t.text};margin-top:4px;"
-    lines = "".join(
-        f'<div style="{line_style}">{html.escape(s)}</div>'
-        for s in (stats, "display: " + note, state.message)
-        if s
-    )
-    page = (
-        _render.row_html(
-            _image_panel(input_png, "input", width),
-            kernel_html,
-            _image_panel(output_png, f"output ({DISPLAY_LABELS[state.display]})", width),
-        )
-        + lines
-    )
+    shown = f"display: {DISPLAY_LABELS[mode]} ({reason})"
+    note = DISPLAY_NOTES[mode]
+    width = shown_width(w)
+    kernel_html = _kernel_panels(state)
+    page = _render.row_html(
+        _image_panel(input_png, "input", width),
+        kernel_html,
+        _image_panel(output_png, f"output ({DISPLAY_LABELS[mode]})", width),
+    ) + "".join(_render.text_html(line, small=True) for line in (stats, shown, note) if line)
+    if state.message:
+        page += _render.text_html(state.message, bold=True, small=True)
     return PlaygroundView(
-        filtered=filtered,
-        out_min=lo,
-        out_max=hi,
-        input_rgb=input_rgb,
-        output_rgb=output_rgb,
-        input_png=input_png,
-        output_png=output_png,
-        kernel_html=kernel_html,
-        stats=stats,
-        note=note,
-        message=state.message,
-        html=page,
+        filtered,
+        lo,
+        hi,
+        mode,
+        reason,
+        input_rgb,
+        output_rgb,
+        input_png,
+        output_png,
+        kernel_html,
+        stats,
+        note,
+        state.message,
+        page,
     )
 
 
-# ----------------------------------------------------------------------------- widget
 class PlaygroundExplorer(Explorer):
-    """Kernel playground on a photograph (see the module docstring).
+    """Kernel playground on a photograph (use :func:`kernel_playground` to make one).
 
-    Parameters
-    ----------
-    image : array_like, optional
-        ``(H, W)`` or ``(H, W, 3)`` in [0, 1]; default the bundled photo.
-        Images larger than ``max_side`` are shrunk for speed.
-    kernel : str or array_like
-        A preset name (a key of :data:`PRESETS`) or an odd-sized 2-D kernel.
-    border, display, operation, color
-        Initial controls, as in :class:`PlaygroundState`.
-    max_side : int
-        Working size: the longer side of the image in pixels.
+    Controls: ``preset``, ``size``, ``operation``, ``color``, ``border``,
+    ``display``, ``upload`` and the kernel's number boxes ``kernel`` (a
+    GridBox; its children are the boxes).
     """
 
     title = "Kernel playground"
+    view_function = staticmethod(playground_view)
 
-    def __init__(
-        self,
-        image=None,
-        kernel="sobel_x",
-        border="reflect",
-        display="signed",
-        operation="correlate",
-        color=True,
-        max_side=MAX_SIDE,
-    ):
-        super().__init__()
-        if isinstance(max_side, bool) or not isinstance(max_side, (int, np.integer)):
-            raise TypeError(f"max_side must be an int, got {max_side!r}")
-        if not 16 <= max_side <= 2048:
-            raise ValueError(f"max_side must be between 16 and 2048 pixels, got {max_side}")
-        self.max_side = int(max_side)
-        img = _default_photo(self.max_side) if image is None else _shrink(image, self.max_side)
-        common = {"border": border, "display": display, "operation": operation, "color": color}
-        if isinstance(kernel, str):
-            self.state = PlaygroundState.from_preset(img, kernel, **common)
-        else:
-            self.state = PlaygroundState(image=img, kernel=kernel, preset=CUSTOM, **common)
-        self._syncing = False
-        self._controls: dict = {}
-        self._boxes: list = []
-        self._outputs: dict = {}
+    def __init__(self, state: PlaygroundState, max_side: int = MAX_SIDE):
+        super().__init__(state)
+        self.max_side = max_side
 
-    # --- state changes (also used by the widget callbacks) -----------------------------
     def update(self, **changes) -> PlaygroundView:
-        """Replace fields of the state and redraw; returns the new view."""
-        self.state = dataclasses.replace(self.state, **changes)
-        return self._render()
+        """As for every explorer; a new ``preset`` brings its kernel, a new ``kernel`` alone
+        makes the preset "custom"."""
+        preset = changes.get("preset")
+        if preset not in (None, CUSTOM) and "kernel" not in changes:
+            changes["kernel"] = self.state.with_preset(preset).kernel
+        elif "kernel" in changes and "preset" not in changes:
+            changes["preset"] = CUSTOM
+        return super().update(**changes)
+
+    def set_preset(self, preset: str) -> PlaygroundView:
+        """Use a preset's kernel (``preset`` a key of :data:`PRESETS`, or "custom")."""
+        new = self.state.with_preset(preset)
+        return self.update(kernel=new.kernel, preset=new.preset)
+
+    def set_size(self, size: int) -> PlaygroundView:
+        """Resize the kernel to 3x3 or 5x5 (a preset keeps its partner of that size)."""
+        new = self.state.with_size(size)
+        return self.update(kernel=new.kernel, preset=new.preset)
+
+    def static_html(self) -> str:
+        """The picture, with the photographs as JPEG at the shown width: a seventh of the
+        bytes in a stored notebook (the live widget keeps lossless PNG)."""
+        view, page = self.view, self.view.html
+        for rgb, png in ((view.input_rgb, view.input_png), (view.output_rgb, view.output_png)):
+            light = _render.photo_bytes(rgb, width=shown_width(rgb.shape[1]))
+            page = page.replace(_render.data_uri(png), _render.data_uri(light))
+        return page
 
     def upload(self, data) -> str:
         """Take an uploaded file's bytes; on failure the image stays. Returns the message."""
         image, message = read_image_bytes(data, self.max_side)
         if image is None:
-            self.state = dataclasses.replace(self.state, message=message)
+            self.update(message=message)
         else:
-            self.state = dataclasses.replace(self.state, image=image, message=message)
-        self._render()
+            self.update(image=image, message=message)
         return message
 
-    def view(self) -> PlaygroundView:
-        return playground_view(self.state)
-
-    def _render(self) -> PlaygroundView:
-        view = playground_view(self.state)
-        out = self._outputs
-        if out:
-            out["input"].value = view.input_png
-            out["output"].value = view.output_png
-            width = f"{int(round(view.input_rgb.shape[1] * theme().figure_scale))}px"
-            out["input"].layout.width = width
-            out["output"].layout.width = width
-            out["kernel"].value = view.kernel_html
-            out["output_title"].value = self._title_html(
-                f"output ({DISPLAY_LABELS[self.state.display]})"
-            )
-            out["stats"].value = self._line_html(view.stats)
-            out["note"].value = self._line_html("display: " + view.note)
-            out["message"].value = self._line_html(view.message, bold=True)
-            self._sync_controls()
-        return view
-
-    @staticmethod
-    def _line_html(text: str, bold: bool = False) -> str:
-        t = theme()
-        weight = "font-weight:bold;" if bold else ""
-        style = f"font-size:{t.font_px}px;color:{t.text};{weight}"
-        return f'<div style="{style}">{html.escape(text)}</div>'
-
-    @staticmethod
-    def _title_html(text: str) -> str:
-        t = theme()
-        return f'<div style="font-weight:bold;font-size:{t.font_px}px;">{html.escape(text)}</div>'
-
-    def _sync_controls(self):
-        """Make the controls show the state (without triggering our own observers)."""
-        c = self._controls
-        self._syncing = True
-        try:
-            c["preset"].value = self.state.preset
-            size = self.state.kernel.shape[0]
-            if size in (3, 5) and self.state.kernel.shape == (size, size):
-                c["size"].value = size
-                self._layout_grid(size)
-                for box, value in zip(self._boxes, self.state.kernel.ravel(), strict=False):
-                    if box.value != float(value):
-                        box.value = float(value)
-        finally:
-            self._syncing = False
-
-    def _layout_grid(self, size: int):
-        grid = self._controls["grid"]
-        boxes = self._boxes[: size * size]
-        if tuple(grid.children) != tuple(boxes):
-            grid.children = boxes
-        grid.layout.grid_template_columns = f"repeat({size}, {int(theme().cell_px * 2.2)}px)"
-
-    def _build_widget(self):
+    def _build(self):
         import ipywidgets as widgets
 
-        t = theme()
-        s = self.state
-        label_style = {"description_width": "initial"}
-        c = self._controls
-        c["preset"] = widgets.Dropdown(
-            options=[(label, key) for key, label in PRESETS.items()] + [("custom", CUSTOM)],
-            value=s.preset,
-            description="preset",
-            style=label_style,
+        t, s = theme(), self.state
+        wide = {"description_width": t.width(8)}
+        dropdown = widgets.Layout(width=t.width(30))
+        self._bind(
+            "preset",
+            widgets.Dropdown(
+                options=[(label, key) for key, label in PRESETS.items()] + [("custom", CUSTOM)],
+                value=s.preset,
+                description="preset",
+                style=wide,
+                layout=dropdown,
+            ),
         )
-        c["size"] = widgets.ToggleButtons(
-            options=[("3x3", 3), ("5x5", 5)],
-            value=s.kernel.shape[0] if s.kernel.shape[0] in (3, 5) else 3,
-            description="kernel",
-            style={**label_style, "button_width": "60px"},
+        self._controls["preset"].observe(lambda c: self._busy or self.set_preset(c["new"]), "value")
+        self._bind(
+            "size",
+            widgets.ToggleButtons(
+                options=[("3x3", 3), ("5x5", 5)], value=3, style={"button_width": t.width(5)}
+            ),
         )
-        c["operation"] = widgets.ToggleButtons(
-            options=[(label, key) for key, label in OPERATION_LABELS.items()],
-            value=s.operation,
-            description="operation",
-            style=label_style,
+        self._controls["size"].observe(
+            lambda c: self._busy or self.set_size(int(c["new"])), "value"
         )
-        c["color"] = widgets.ToggleButtons(
-            options=[("colour", True), ("gray", False)],
-            value=bool(s.color),
-            description="image",
-            style={**label_style, "button_width": "70px"},
+        for name, labels, value in (
+            ("operation", OPERATION_LABELS, s.operation),
+            ("border", BORDER_LABELS, s.border),
+            ("display", DISPLAY_LABELS, s.display),
+        ):
+            control = widgets.Dropdown(
+                options=[(label, key) for key, label in labels.items()],
+                value=value,
+                description=name,
+                style=wide,
+                layout=dropdown,
+            )
+            self._bind(name, control, name)
+        self._bind(
+            "color",
+            widgets.ToggleButtons(
+                options=[("colour", True), ("gray", False)],
+                value=bool(s.color),
+                style={"button_width": t.width(8)},
+            ),
+            "color",
         )
-        c["border"] = widgets.Dropdown(
-            options=[(label, key) for key, label in BORDER_LABELS.items()],
-            value=s.border,
-            description="border",
-            style=label_style,
+        upload = widgets.FileUpload(
+            accept="image/*",
+            multiple=False,
+            description="upload an image",
+            layout=widgets.Layout(width=t.width(22)),
         )
-        c["display"] = widgets.ToggleButtons(
-            options=[(label, key) for key, label in DISPLAY_LABELS.items()],
-            value=s.display,
-            description="negative values",
-            style=label_style,
-        )
-        c["upload"] = widgets.FileUpload(
-            accept="image/*", multiple=False, description="upload image"
-        )
-        box_layout = widgets.Layout(width=f"{int(t.cell_px * 2.1)}px")
+        upload.style.font_size = f"{t.font_px}px"
+        self._bind("upload", upload)
+        upload.observe(self._on_upload, names="value")
+        box_layout = widgets.Layout(width=f"{int(t.cell_px * 1.9)}px")
         self._boxes = [widgets.FloatText(value=0.0, step=0.1, layout=box_layout) for _ in range(25)]
-        c["grid"] = widgets.GridBox(children=[], layout=widgets.Layout(grid_gap="2px"))
-
-        out = self._outputs
-        out["input"] = widgets.Image(format="png")
-        out["output"] = widgets.Image(format="png")
-        out["input_title"] = widgets.HTML(self._title_html("input"))
-        out["output_title"] = widgets.HTML()
-        out["kernel"] = widgets.HTML()
-        out["stats"] = widgets.HTML()
-        out["note"] = widgets.HTML()
-        out["message"] = widgets.HTML()
-
-        for name in ("operation", "color", "border", "display"):
-            c[name].observe(self._on_simple, names="value")
-        c["preset"].observe(self._on_preset, names="value")
-        c["size"].observe(self._on_size, names="value")
-        c["upload"].observe(self._on_upload, names="value")
         for box in self._boxes:
             box.observe(self._on_box, names="value")
-
-        self._render()
-        grid_panel = widgets.VBox(
-            [
-                widgets.HTML(self._title_html("edit the kernel (row i down, column j across)")),
-                c["grid"],
-            ]
-        )
-        return widgets.VBox(
-            [
-                widgets.HBox([c["preset"], c["size"]]),
-                widgets.HBox([c["operation"], c["color"]]),
-                widgets.HBox([c["border"], c["upload"]]),
-                c["display"],
-                grid_panel,
-                widgets.HBox(
-                    [
-                        widgets.VBox([out["input_title"], out["input"]]),
-                        out["kernel"],
-                        widgets.VBox([out["output_title"], out["output"]]),
-                    ],
-                    layout=widgets.Layout(flex_flow="row wrap", grid_gap="12px"),
-                ),
-                out["stats"],
-                out["note"],
-                out["message"],
-            ]
-        )
-
-    # --- callbacks: compute the new state, render in place ---------------------------
-    def _on_simple(self, change):
-        if self._syncing:
-            return
+        self._bind("kernel", widgets.GridBox(children=[], layout=widgets.Layout(grid_gap="2px")))
         c = self._controls
-        self.update(
-            operation=c["operation"].value,
-            color=bool(c["color"].value),
-            border=c["border"].value,
-            display=c["display"].value,
+        box = column(
+            [
+                c["preset"],
+                widgets.HBox([c["size"], c["color"]]),
+                c["operation"],
+                c["border"],
+                c["display"],
+                c["upload"],
+                widgets.HTML(_render.text_html("edit the kernel:", small=True)),
+                c["kernel"],
+            ],
+            chars=32,
         )
+        return box, view_html()
 
-    def _on_preset(self, change):
-        if self._syncing:
-            return
-        self.state = self.state.with_preset(change["new"])
-        self._render()
+    def _show(self) -> None:
+        self._view_widget.value = self.view.html
+        size = self.state.kernel.shape[0]
+        if size in (3, 5) and self.state.kernel.shape == (size, size):
+            self._controls["size"].value = size
+            grid, boxes = self._controls["kernel"], self._boxes[: size * size]
+            if tuple(grid.children) != tuple(boxes):
+                grid.children = boxes
+            grid.layout.grid_template_columns = f"repeat({size}, {int(theme().cell_px * 1.9)}px)"
+            for box, value in zip(boxes, self.state.kernel.ravel(), strict=True):
+                if box.value != float(value):
+                    box.value = float(value)
+        self._controls["preset"].value = self.state.preset
 
-    def _on_size(self, change):
-        if self._syncing:
-            return
-        self.state = self.state.with_size(int(change["new"]))
-        self._render()
-
-    def _on_box(self, change):
-        if self._syncing:
+    def _on_box(self, _change) -> None:
+        if self._busy:
             return
         size = self._controls["size"].value
         values = np.array([b.value for b in self._boxes[: size * size]], dtype=float)
-        if not np.all(np.isfinite(values)):
-            return
-        self.state = self.state.with_kernel(values.reshape(size, size))
-        self._render()
+        if np.all(np.isfinite(values)):
+            self.update(kernel=values.reshape(size, size), preset=CUSTOM)
 
-    def _on_upload(self, change):
+    def _on_upload(self, change) -> None:
         files = change["new"]
         if not files:
             return
         item = files[-1]
         content = item["content"] if isinstance(item, dict) else getattr(item, "content", b"")
         self.upload(content)
-        # Forget the file: frees its bytes, and the same file can be chosen again.
-        self._controls["upload"].value = ()
-
-    # --- static picture ----------------------------------------------------------------
-    def static_html(self) -> str:
-        return playground_view(self.state).html
+        self._controls["upload"].value = ()  # frees the bytes; the same file can be chosen again
 
 
-def _shrink(image, max_side: int) -> np.ndarray:
-    img = _check_image(image)
-    h, w = img.shape[:2]
-    if max(h, w) <= max_side:
-        return img
-    from PIL import Image
-
-    scale = max_side / max(h, w)
-    size = (max(MIN_SIDE, round(w * scale)), max(MIN_SIDE, round(h * scale)))
-    lo, hi = float(img.min()), float(img.max())
-    channels = [
-        np.asarray(
-            Image.fromarray(img[:, :, c].astype(np.float32), mode="F").resize(
-                size, Image.Resampling.LANCZOS
-            ),
-            dtype=np.float64,
-        )
-        for c in range(3)
-    ]
-    return np.clip(np.stack(channels, axis=2), lo, hi)
-
-
-def kernel_playground(image=None, kernel="sobel_x", **kwargs) -> PlaygroundExplorer:
+def kernel_playground(
+    image=None,
+    kernel="sobel_x",
+    border="reflect",
+    display="auto",
+    operation="correlate",
+    color=True,
+    max_side=MAX_SIDE,
+) -> PlaygroundExplorer:
     """The kernel playground, ready to display (end a notebook cell with it).
 
     Parameters
     ----------
     image : array_like, optional
-        Default: the bundled photograph (Grace Hopper).
+        ``(H, W)`` or ``(H, W, 3)`` in [0, 1], at least 8 and at most 2048
+        pixels a side; default the bundled photograph (Grace Hopper). It is
+        shrunk so its longer side is at most ``max_side``.
     kernel : str or array_like
-        A preset name (:data:`PRESETS`) or an odd-sized 2-D kernel.
-    **kwargs
-        ``border``, ``display``, ``operation``, ``color``, ``max_side``: see
-        :class:`PlaygroundExplorer`.
+        A preset name (:data:`PRESETS`) or an odd-sized 2-D kernel (at most 9x9).
+    border, display, operation, color
+        The first settings, as in :class:`PlaygroundState`; ``display="auto"``
+        chooses by the kernel (:func:`display_for`).
+    max_side : int, default 320
+        Working size in pixels, from 16 to 2048.
+
+    Returns
+    -------
+    PlaygroundExplorer
+
+    Raises
+    ------
+    ValueError, TypeError
+        As :class:`PlaygroundState`, or a ``max_side`` out of range.
 
     Examples
     --------
     >>> pg = kernel_playground(np.ones((16, 16)), "sharpen", color=False)
-    >>> pg.view().out_min, pg.view().out_max
-    (1.0, 1.0)
+    >>> pg.view.out_min, pg.view.out_max, pg.view.display_used
+    (1.0, 1.0, 'clip')
     """
-    return PlaygroundExplorer(image=image, kernel=kernel, **kwargs)
-
-
-# ----------------------------------------------------------------------------- benchmark
-def benchmark_updates(rng) -> list:
-    """Zero-argument callables, each one realistic update on the bundled photo.
-
-    Each changes the state (preset, kernel, border, display, operation,
-    colour), computes the view and encodes it as the widget does.
-    """
-    base = PlaygroundState.from_preset(_default_photo(MAX_SIDE), "sobel_x")
-    presets = [*PRESETS, CUSTOM]
-    borders, displays = list(BORDER_LABELS), list(DISPLAY_NOTES)
-
-    def make(preset, changes, custom):
-        def update():
-            state = base.with_kernel(custom) if preset == CUSTOM else base.with_preset(preset)
-            return playground_view(dataclasses.replace(state, **changes))
-
-        return update
-
-    updates = []
-    for _ in range(40):
-        preset = presets[int(rng.integers(len(presets)))]
-        changes = {
-            "border": borders[int(rng.integers(len(borders)))],
-            "display": displays[int(rng.integers(len(displays)))],
-            "operation": OPERATIONS[int(rng.integers(len(OPERATIONS)))],
-            "color": bool(rng.integers(2)),
-        }
-        size = (3, 5)[int(rng.integers(2))]
-        updates.append(make(preset, changes, rng.normal(size=(size, size))))
-    return updates
+    max_side = check_int(max_side, "max_side", 16, 2048)
+    img = (
+        _default_photo(int(max_side))
+        if image is None
+        else shrink(_check_image(image), int(max_side))
+    )
+    common = {"border": border, "display": display, "operation": operation, "color": color}
+    if isinstance(kernel, str):
+        state = PlaygroundState.from_preset(img, kernel, **common)
+    else:
+        state = PlaygroundState(image=img, kernel=kernel, preset=CUSTOM, **common)
+    return PlaygroundExplorer(state, int(max_side))

@@ -21,7 +21,11 @@ The names are Keras' so that they carry over::
 Layout ``(N, H, W, C)``; convolution kernels ``(kh, kw, C_in, filters)``.
 Modules: :mod:`~cnn_utils.nn.layers`, :mod:`~cnn_utils.nn.model`,
 :mod:`~cnn_utils.nn.optimizers`, :mod:`~cnn_utils.nn.callbacks` (the callback
-protocol, progress bar), :mod:`~cnn_utils.nn.augment` (data augmentation).
+protocol, progress bar), :mod:`~cnn_utils.nn.augment` (data augmentation),
+:mod:`~cnn_utils.nn.inputs` (how images and labels are checked and scaled),
+:mod:`~cnn_utils.nn.weights_file` (the weights file, written atomically) and
+:mod:`~cnn_utils.nn.models` (the notes' model and the trained one shipped with
+the course: ``load_trained_model()``).
 """
 
 from .augment import ImageAugmenter, affine_transform_images, augment_images
@@ -46,9 +50,11 @@ from .layers import (
     ReLU,
     Softmax,
 )
-from .model import LayerSummary, ModelSummary, Sequential
-from .models import lecture_mnist_model
+from .model import Sequential
+from .models import lecture_mnist_model, load_trained_model, load_training_record
 from .optimizers import OPTIMIZERS, SGD, Adam, Optimizer, RMSprop, get_optimizer
+from .summary import LayerSummary, ModelSummary
+from .weights_file import WeightsFileError
 
 __all__ = [
     "ACTIVATIONS",
@@ -75,7 +81,10 @@ __all__ = [
     "ReLU",
     "Sequential",
     "lecture_mnist_model",
+    "load_trained_model",
+    "load_training_record",
     "Softmax",
+    "WeightsFileError",
     "affine_transform_images",
     "augment_images",
     "get_optimizer",

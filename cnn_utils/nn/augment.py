@@ -18,21 +18,35 @@ or while training, where every epoch sees freshly transformed images::
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from .._checks import as_float_array
+from .._checks import as_float_array, check_float
+from ._args import make_rng
+from .inputs import as_numeric_array
+
+MAX_SHIFT = 1_000.0
+"""Largest ``shift_range`` in pixels (a digit is 28 pixels wide)."""
 
 
-def _check_range(value, name, upper=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not value >= 0 or (upper is not None and value >= upper):
-        bound = f" and below {upper}" if upper is not None else ""
-        raise ValueError(f"{name} must be >= 0{bound}, got {value}")
+def _check_range(value, name, upper):
+    value = check_float(value, name) + 0.0  # -0.0 becomes 0.0, which numpy's uniform needs
+    if not 0 <= value < upper:
+        raise ValueError(f"{name} must be >= 0 and below {upper}, got {value}")
     return value
+
+
+def _per_image(values, name, n, shape):
+    """``values`` (a number or one per image) broadcast to ``shape``, finite floats."""
+    arr = as_float_array(values, name).astype(np.float64, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name} must be finite, got {arr.ravel()[~np.isfinite(arr.ravel())][0]}")
+    try:
+        return np.broadcast_to(arr, shape)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be one value or one per image ({n} images, shape {shape}), got an "
+            f"array of shape {arr.shape}"
+        ) from None
 
 
 def affine_transform_images(x, angles=0.0, shifts=0.0, zooms=1.0, fill_value=0.0):
@@ -69,9 +83,10 @@ def affine_transform_images(x, angles=0.0, shifts=0.0, zooms=1.0, fill_value=0.0
     if squeeze:
         arr = arr[..., None]
     n, h, w, c = arr.shape
-    angles = np.broadcast_to(np.asarray(angles, dtype=np.float64), (n,))
-    zooms = np.broadcast_to(np.asarray(zooms, dtype=np.float64), (n,))
-    shifts = np.broadcast_to(np.asarray(shifts, dtype=np.float64), (n, 2))
+    angles = _per_image(angles, "angles", n, (n,))
+    zooms = _per_image(zooms, "zooms", n, (n,))
+    shifts = _per_image(shifts, "shifts", n, (n, 2))
+    fill_value = check_float(fill_value, "fill_value")
     if np.any(zooms <= 0):
         raise ValueError(f"zooms must be positive, got a minimum of {zooms.min()}")
 
@@ -116,7 +131,7 @@ class ImageAugmenter:
         (Keras' ``ImageDataGenerator`` uses the same name).
     shift_range : float, default 2.0
         Shifts are uniform in ``[-shift_range, shift_range]`` pixels, rows and
-        columns separately.
+        columns separately; below 1,000.
     zoom_range : float, default 0.0
         Zoom factors are uniform in ``[1 - zoom_range, 1 + zoom_range]``
         (Keras' meaning); 0 turns zooming off.
@@ -137,11 +152,9 @@ class ImageAugmenter:
 
     def __init__(self, rotation_range=10.0, shift_range=2.0, zoom_range=0.0, fill_value=0.0):
         self.rotation_range = _check_range(rotation_range, "rotation_range", 180)
-        self.shift_range = _check_range(shift_range, "shift_range")
+        self.shift_range = _check_range(shift_range, "shift_range", MAX_SHIFT)
         self.zoom_range = _check_range(zoom_range, "zoom_range", 1)
-        if isinstance(fill_value, bool) or not isinstance(fill_value, numbers.Real):
-            raise TypeError(f"fill_value must be a number, got {fill_value!r}")
-        self.fill_value = float(fill_value)
+        self.fill_value = check_float(fill_value, "fill_value")
 
     def random_parameters(self, n, rng):
         """Draw ``(angles, shifts, zooms)`` for ``n`` images from ``rng``."""
@@ -155,9 +168,8 @@ class ImageAugmenter:
 
         ``rng`` is a ``numpy.random.Generator`` or a seed (None: unseeded).
         """
-        if not isinstance(rng, np.random.Generator):
-            rng = np.random.default_rng(rng)
-        arr = np.asarray(x)
+        rng = make_rng(rng, "rng")
+        arr = as_numeric_array(x, "x")
         if arr.ndim not in (3, 4):
             raise ValueError(
                 "x must be a batch (N, H, W) or (N, H, W, C); for one image pass x[None], got "
@@ -193,7 +205,7 @@ def augment_images(
     (dtype('uint8'), (2, 28, 28), True)
     """
     augmenter = ImageAugmenter(rotation_range, shift_range, zoom_range, fill_value)
-    return augmenter(x, np.random.default_rng(seed))
+    return augmenter(x, make_rng(seed))
 
 
 __all__ = ["ImageAugmenter", "affine_transform_images", "augment_images"]

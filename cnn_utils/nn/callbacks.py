@@ -56,6 +56,8 @@ import time
 
 import numpy as np
 
+from .._checks import check_bool, check_float, check_int
+
 _SETTINGS = {"show_time": True}
 
 
@@ -68,9 +70,7 @@ def set_show_time(show: bool) -> None:
     False
     >>> set_show_time(True)
     """
-    if not isinstance(show, bool):
-        raise TypeError(f"show must be True or False, got {show!r}")
-    _SETTINGS["show_time"] = show
+    _SETTINGS["show_time"] = check_bool(show, "show")
 
 
 def get_show_time() -> bool:
@@ -240,14 +240,20 @@ class ProgbarLogger(Callback):
 
     def __init__(self, verbose=1, show_time=None, stream=None, updates_per_epoch=20):
         super().__init__()
-        if verbose not in (1, 2):
-            raise ValueError(f"verbose must be 1 or 2 for a progress bar, got {verbose!r}")
-        if show_time is not None and not isinstance(show_time, bool):
-            raise TypeError(f"show_time must be True, False or None, got {show_time!r}")
-        self.verbose = verbose
-        self.show_time = show_time
+        try:
+            self.verbose = check_int(verbose, "verbose", 1, 2)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"verbose must be 1 or 2 for a progress bar, got {verbose!r:.40}"
+            ) from None
+        self.show_time = None if show_time is None else check_bool(show_time, "show_time")
+        if stream is not None and not callable(getattr(stream, "write", None)):
+            raise TypeError(
+                f"stream must be a file-like object with a write method, or None; got "
+                f"{type(stream).__name__}"
+            )
         self.stream = stream
-        self.updates_per_epoch = updates_per_epoch
+        self.updates_per_epoch = check_int(updates_per_epoch, "updates_per_epoch", 1, 1000)
 
     @property
     def _out(self):
@@ -379,13 +385,11 @@ class EarlyStopping(Callback):
     def __init__(self, monitor="val_loss", patience=0, min_delta=0.0, restore_best_weights=False):
         super().__init__()
         if not isinstance(monitor, str):
-            raise TypeError(f"monitor must be a log key such as 'val_loss', got {monitor!r}")
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"patience must be an integer >= 0, got {patience!r}")
+            raise TypeError(f"monitor must be a log key such as 'val_loss', got {monitor!r:.40}")
         self.monitor = monitor
-        self.patience = patience
-        self.min_delta = abs(float(min_delta))
-        self.restore_best_weights = bool(restore_best_weights)
+        self.patience = check_int(patience, "patience", 0)
+        self.min_delta = abs(check_float(min_delta, "min_delta"))
+        self.restore_best_weights = check_bool(restore_best_weights, "restore_best_weights")
         self._sign = -1.0 if "acc" in monitor else 1.0  # minimise sign * value
 
     def on_train_begin(self, logs=None):

@@ -2,13 +2,9 @@
 
 Every layer works on batches in the package's layout, ``(N, H, W, C)`` for
 images and ``(N, features)`` after :class:`Flatten`, and does its arithmetic
-with the core functions: :func:`cnn_utils.conv.conv2d` and its gradient,
-:func:`cnn_utils.pooling.max_pool2d` / :func:`~cnn_utils.pooling.avg_pool2d`
-and their gradients, :func:`cnn_utils.activations.relu`,
-:func:`~cnn_utils.activations.softmax` and :func:`~cnn_utils.activations.flatten`.
-:class:`Conv2D` calls the convolution module's internal steps directly so that
-the patch matrix built in the forward pass is reused by the backward pass, and
-the first layer of a model skips the input gradient nobody needs.
+with the core's public functions: :func:`cnn_utils.conv.conv_forward` and
+:func:`~cnn_utils.conv.conv_backward` (the cached pair), the pooling functions
+of :mod:`cnn_utils.pooling`, and the activations of :mod:`cnn_utils.activations`.
 
 A layer is used in three ways:
 
@@ -18,21 +14,39 @@ A layer is used in three ways:
 * by hand, for teaching: ``layer.forward(x)`` then ``layer.backward(dout)``,
   which returns ``dL/dx`` and leaves the parameter gradients in ``layer.grads``.
 
+Each layer keeps the cache of its own last forward pass; nothing reads another
+object's private state. A layer with an activation also offers
+``forward_logits(x)``, the forward pass without the activation,
+so that a model can fuse its final softmax with the loss; the following
+``backward`` then takes ``dL/dlogits``.
+
 Shapes: ``layer.input_shape`` and ``layer.output_shape`` carry ``None`` for
 the batch, as in Keras, e.g. ``(None, 26, 26, 32)``.
+
+Limits: a Conv2D has at most 65,536 filters and a Dense layer at most
+65,536 units; a layer's kernel and one sample's output of a layer hold at most
+2**28 values (``cnn_utils._checks.MAX_ELEMENTS``). Beyond them the layer raises a ValueError
+saying how much memory it would need.
 """
 
 from __future__ import annotations
 
-import numbers
 import re
 
 import numpy as np
 
-from .. import conv as _conv
-from .. import pooling as _pooling
-from .._checks import check_choice, check_int, check_pair
+from .._checks import check_allocation, check_bool, check_int, check_pair
 from ..activations import flatten, relu, relu_backward, softmax
+from ..conv import conv_backward, conv_forward, conv_geometry
+from ..pooling import (
+    avg_pool2d,
+    avg_pool2d_backward,
+    max_pool2d,
+    max_pool2d_backward,
+    pool_geometry,
+)
+from ..shapes import output_size
+from ._args import check_fraction, check_width, make_rng
 
 ACTIVATIONS = ("relu", "softmax", "linear")
 """Activation names a layer accepts (``None`` means ``"linear"``: no activation)."""
@@ -65,21 +79,17 @@ def check_activation(activation) -> str:
     return activation
 
 
-def _activate(name: str, z: np.ndarray) -> np.ndarray:
-    if name == "relu":
-        return relu(z)
-    if name == "softmax":
-        return softmax(z, axis=-1)
-    return z
+def _softmax_backward(da, z, a):
+    # Jacobian-vector product of softmax: s * (g - sum(g * s)) along the class axis.
+    return a * (da - (da * a).sum(axis=-1, keepdims=True))
 
 
-def _activation_backward(name: str, da: np.ndarray, z: np.ndarray, a: np.ndarray) -> np.ndarray:
-    if name == "relu":
-        return relu_backward(da, z)
-    if name == "softmax":
-        # Jacobian-vector product of softmax: s * (g - sum(g * s)) along the class axis.
-        return a * (da - (da * a).sum(axis=-1, keepdims=True))
-    return da
+# name -> (forward(z), backward(da, z, a))
+_ACTIVATION_PAIRS = {
+    "linear": (lambda z: z, lambda da, z, a: da),
+    "relu": (relu, lambda da, z, a: relu_backward(da, z)),
+    "softmax": (lambda z: softmax(z, axis=-1), _softmax_backward),
+}
 
 
 # --- helpers --------------------------------------------------------------------
@@ -92,27 +102,35 @@ def _snake_case(class_name: str) -> str:
 
 
 def _check_shape(shape, name="input_shape") -> tuple[int, ...]:
+    if isinstance(shape, np.ndarray) and shape.ndim == 1:
+        shape = tuple(shape)
     if not isinstance(shape, (tuple, list)) or len(shape) == 0:
         raise TypeError(
-            f"{name} must be a tuple of sizes without the batch, e.g. (28, 28, 1), got {shape!r}"
+            f"{name} must be a tuple of sizes without the batch, e.g. (28, 28, 1), got "
+            f"{type(shape).__name__} {shape!r:.60}"
         )
     return tuple(check_int(s, f"{name} entry", 1) for s in shape)
 
 
 def _check_name(name):
     if name is not None and (not isinstance(name, str) or not name):
-        raise TypeError(f"name must be a non-empty string or None, got {name!r}")
+        raise TypeError(f"name must be a non-empty string or None, got {name!r:.60}")
     return name
 
 
 def _check_dtype(dtype) -> np.dtype:
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
-    if dt is None or dt.name not in _DTYPES:
-        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
-    return dt
+    # Only names and the float types are looked up: np.dtype() of an arbitrary
+    # string may warn or mean something else entirely ('a' is bytes).
+    name = None
+    if isinstance(dtype, str):
+        name = str(dtype)
+    elif isinstance(dtype, np.dtype):
+        name = dtype.name
+    elif isinstance(dtype, type) and dtype in (np.float32, np.float64, float):
+        name = np.dtype(dtype).name
+    if name not in _DTYPES:
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r:.60}")
+    return np.dtype(name)
 
 
 def _fmt_shape(shape) -> str:
@@ -139,7 +157,8 @@ class Layer:
 
     Subclasses implement ``_output_shape(input_shape)`` (shapes without the
     batch; raise ``ValueError`` on an input they cannot take), optionally
-    ``_make_params(input_shape, rng, dtype)``, and ``forward``/``backward``.
+    ``_make_params(input_shape, rng, dtype)``, and ``forward``/``backward``
+    with the signatures below.
 
     Attributes
     ----------
@@ -148,16 +167,19 @@ class Layer:
     trainable : bool
         A frozen layer (``False``) still passes gradients through but its
         parameters are not updated and count as non-trainable.
+    activation : str or None
+        The activation that ends the layer's forward pass (``"relu"``,
+        ``"softmax"``, ``"linear"``), None for layers without one.
     grads : dict
         Gradients of the last :meth:`backward`, keyed like :meth:`params`.
     """
 
+    activation: str | None = None
+
     def __init__(self, name=None, input_shape=None, trainable=True):
         self.name = _check_name(name)
         self.declared_input_shape = None if input_shape is None else _check_shape(input_shape)
-        if not isinstance(trainable, bool):
-            raise TypeError(f"trainable must be True or False, got {trainable!r}")
-        self.trainable = trainable
+        self.trainable = check_bool(trainable, "trainable")
         self.built = False
         self._in: tuple[int, ...] | None = None
         self._out: tuple[int, ...] | None = None
@@ -180,9 +202,8 @@ class Layer:
 
     def compute_output_shape(self, input_shape):
         """Output shape for an input shape (with or without a leading ``None``)."""
-        shape = tuple(input_shape)
-        batch = len(shape) > 0 and shape[0] is None
-        out = self._output_shape(_check_shape(shape[1:] if batch else shape))
+        shape, batch = _strip_batch(input_shape)
+        out = self._output_shape(_check_shape(shape))
         return (None, *out) if batch else out
 
     def _output_shape(self, input_shape):
@@ -210,12 +231,14 @@ class Layer:
         seed : int or numpy.random.Generator, optional
             Source of the initial weights.
         dtype : {"float32", "float64"}
+
+        Returns
+        -------
+        Layer
+            The layer itself, so that ``Conv2D(...).build(shape)`` reads as one step.
         """
-        shape = tuple(input_shape)
-        if len(shape) > 0 and shape[0] is None:
-            shape = shape[1:]
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-        self._build(_check_shape(shape), rng, _check_dtype(dtype))
+        shape, _ = _strip_batch(input_shape)
+        self._build(_check_shape(shape), make_rng(seed), _check_dtype(dtype))
         return self
 
     def _build(self, input_shape, rng, dtype):
@@ -226,6 +249,7 @@ class Layer:
                 "the layer before it"
             )
         out = self._output_shape(input_shape)
+        check_allocation(out, dtype, f"one sample's output of {self._describe_self()}")
         self.dtype = dtype
         self._in, self._out = input_shape, out
         self._params = self._make_params(input_shape, rng, dtype)
@@ -250,8 +274,12 @@ class Layer:
         return [p.copy() for p in self._params.values()]
 
     def set_weights(self, weights) -> None:
-        """Overwrite the parameters (in place) with arrays of the same shapes."""
+        """Overwrite the parameters (in place) with real arrays of the same shapes."""
         self._require_built("weights")
+        if isinstance(weights, (str, bytes, np.ndarray)) or not hasattr(weights, "__iter__"):
+            raise TypeError(
+                f"weights must be a list of arrays, got {type(weights).__name__} {weights!r:.40}"
+            )
         weights = list(weights)
         names = list(self._params)
         if len(weights) != len(names):
@@ -259,15 +287,12 @@ class Layer:
                 f"{self._describe_self()} has {len(names)} weight array(s) {names}, got "
                 f"{len(weights)}"
             )
-        for pname, new in zip(names, weights, strict=True):
-            arr = np.asarray(new)
-            if arr.shape != self._params[pname].shape:
-                raise ValueError(
-                    f"{self._describe_self()}: {pname} must have shape "
-                    f"{self._params[pname].shape}, got {arr.shape}"
-                )
-        for pname, new in zip(names, weights, strict=True):
-            self._params[pname][...] = np.asarray(new, dtype=self.dtype)
+        arrays = [
+            _check_weight(new, f"{self._describe_self()}: {pname}", self._params[pname].shape)
+            for pname, new in zip(names, weights, strict=True)
+        ]
+        for pname, arr in zip(names, arrays, strict=True):
+            self._params[pname][...] = arr.astype(self.dtype, copy=False)
 
     def count_params(self) -> int:
         """Number of parameters (trainable or not)."""
@@ -276,11 +301,14 @@ class Layer:
 
     # computing ------------------------------------------------------------
     def forward(self, x, training=False, rng=None):
-        """Forward pass on a prepared batch (no checks; the model checks once)."""
+        """Forward pass on a prepared batch (no checks; the model checks once).
+
+        The layer keeps what its :meth:`backward` needs.
+        """
         raise NotImplementedError
 
     def backward(self, dout, need_dx=True):
-        """Backward pass for the last :meth:`forward`: returns ``dL/dx`` (or None).
+        """Backward pass for the last :meth:`forward`: returns ``dL/dx`` (None if not needed).
 
         Parameter gradients are left in :attr:`grads`.
         """
@@ -289,15 +317,23 @@ class Layer:
     def __call__(self, x, training=False):
         """Check ``x`` against the layer's input shape, then run :meth:`forward`."""
         self._require_built("input shape to check against")
+        training = check_bool(training, "training")
+        if isinstance(x, (str, bytes)) or x is None:
+            raise TypeError(f"x must be a numeric array, got {type(x).__name__}")
         arr = np.asarray(x)
-        if arr.ndim == 0 or arr.shape[1:] != self._in:
+        if arr.dtype == object or not (
+            np.issubdtype(arr.dtype, np.integer)
+            or np.issubdtype(arr.dtype, np.floating)
+            or arr.dtype == np.bool_
+        ):
+            raise TypeError(f"x must be a real numeric array, got dtype {arr.dtype}")
+        if arr.ndim == 0 or arr.shape[1:] != self._in or arr.shape[0] == 0:
             raise ValueError(
                 f"{self._describe_self()} expects a batch of shape "
                 f"{_fmt_shape(self.input_shape)}, got an array of shape {arr.shape}"
                 + ("; for a single sample pass x[None]" if arr.shape == self._in else "")
+                + ("; a batch needs at least one sample" if arr.shape[:1] == (0,) else "")
             )
-        if not np.issubdtype(arr.dtype, np.number):
-            raise TypeError(f"x must be numeric, got dtype {arr.dtype}")
         return self.forward(arr.astype(self.dtype, copy=False), training=training)
 
     # description ------------------------------------------------------------
@@ -311,13 +347,100 @@ class Layer:
         return f"{type(self).__name__}({args}{name})"
 
 
+def _strip_batch(input_shape):
+    """``(None, 28, 28, 1)`` -> ``((28, 28, 1), True)``; a shape without None is kept."""
+    if isinstance(input_shape, np.ndarray) and input_shape.ndim == 1:
+        input_shape = tuple(input_shape)
+    if not isinstance(input_shape, (tuple, list)):
+        raise TypeError(
+            "input_shape must be a tuple of sizes, e.g. (28, 28, 1) or (None, 28, 28, 1), got "
+            f"{type(input_shape).__name__} {input_shape!r:.60}"
+        )
+    shape = tuple(input_shape)
+    if len(shape) > 0 and shape[0] is None:
+        return shape[1:], True
+    return shape, False
+
+
+def _check_weight(new, name, shape) -> np.ndarray:
+    if isinstance(new, (str, bytes)) or new is None:
+        raise TypeError(f"{name} must be a numeric array, got {type(new).__name__}")
+    arr = np.asarray(new)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)
+    ):
+        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    return arr
+
+
+def _window_output(layer, n, k, s, d, axis):
+    """Output size along one axis of a Keras-style window layer (conv or pooling).
+
+    With ``padding="same"`` a window larger than the input is refused too: it
+    would mostly cover padding, and a huge one would allocate a huge padded input.
+    """
+    eff = d * (k - 1) + 1
+    if layer.padding == "valid":
+        return output_size(n, k, stride=s, padding=0, dilation=d)
+    if eff > n:
+        covering = f" (dilated to {eff})" if d > 1 else ""
+        raise ValueError(
+            f"{layer._describe_self()}: its window of {k}{covering} {axis} does not fit in the "
+            f"{n} {axis} of its input; with padding='same' it would cover mostly padding. "
+            "Use a smaller kernel_size/pool_size or a larger input"
+        )
+    return -(-n // s)
+
+
+class _Activated(Layer):
+    """A layer whose forward pass ends in an activation: ``activation(pre_activation(x))``.
+
+    Subclasses implement ``_pre_forward(x, training, rng)`` (the part before the
+    activation, keeping its own cache) and ``_pre_backward(dz, need_dx)``.
+    """
+
+    activation = "linear"
+
+    def forward(self, x, training=False, rng=None):
+        """Forward pass, activation included."""
+        return self._run(x, training, rng, self.activation)
+
+    def forward_logits(self, x, training=False, rng=None):
+        """Forward pass without the activation: the logits when the activation is softmax.
+
+        The next :meth:`backward` then takes ``dL/dlogits``. A model uses this to
+        fuse its final softmax with the cross-entropy loss.
+        """
+        return self._run(x, training, rng, "linear")
+
+    def _run(self, x, training, rng, activation):
+        z = self._pre_forward(x, training, rng)
+        a = _ACTIVATION_PAIRS[activation][0](z)
+        self._activation_cache = (activation, z, a)
+        return a
+
+    def backward(self, dout, need_dx=True):
+        activation, z, a = self._activation_cache
+        dz = _ACTIVATION_PAIRS[activation][1](dout, z, a)
+        return self._pre_backward(dz, need_dx)
+
+    def _pre_forward(self, x, training, rng):
+        return x
+
+    def _pre_backward(self, dz, need_dx):
+        return dz if need_dx else None
+
+
 # --- convolution ----------------------------------------------------------------
 
 
-class _Weighted(Layer):
+class _Weighted(_Activated):
     """A layer with a ``kernel`` (last axis: outputs) and an optional ``bias``."""
 
     def _initial_params(self, shape, fan_in, fan_out, rng, dtype):
+        check_allocation(shape, dtype, f"the kernel of {self._describe_self()}")
         # He for ReLU layers, Glorot otherwise, uniform, from the model's seeded generator
         relu = self.activation == "relu"
         limit = _he_limit(fan_in) if relu else _glorot_limit(fan_in, fan_out)
@@ -345,8 +468,9 @@ class Conv2D(_Weighted):
     Parameters
     ----------
     filters : int
-        Number of filters, i.e. output channels.
+        Number of filters, i.e. output channels: 1 to 65,536.
     kernel_size : int or (int, int)
+        At most the input's size (dilation included), also with ``padding="same"``.
     strides : int or (int, int), default 1
     padding : {"valid", "same"}, default "valid"
         ``"same"`` keeps ``ceil(H / stride)`` rows, as in Keras.
@@ -356,11 +480,20 @@ class Conv2D(_Weighted):
     dilation_rate : int or (int, int), default 1
     use_bias : bool, default True
     name : str, optional
+    trainable : bool, default True
 
     Attributes
     ----------
     kernel : numpy.ndarray, shape (kh, kw, C_in, filters)
     bias : numpy.ndarray, shape (filters,)
+
+    Raises
+    ------
+    TypeError
+        Non-integer sizes, a non-string padding or activation, a non-bool flag.
+    ValueError
+        Sizes below 1, more than 65,536 filters (the message says how much memory
+        they would need), an unknown padding or activation name.
 
     Notes
     -----
@@ -390,29 +523,13 @@ class Conv2D(_Weighted):
         trainable=True,
     ):
         super().__init__(name=name, input_shape=input_shape, trainable=trainable)
-        self.filters = check_int(filters, "filters", 1)
+        self.filters = check_width(filters, "filters", "the kernel")
         self.kernel_size = check_pair(kernel_size, "kernel_size", 1)
         self.strides = check_pair(strides, "strides", 1)
-        self.padding = check_choice(padding, "padding", _PADDINGS)
+        self.padding = _check_padding(padding)
         self.activation = check_activation(activation)
         self.dilation_rate = check_pair(dilation_rate, "dilation_rate", 1)
-        if not isinstance(use_bias, bool):
-            raise TypeError(f"use_bias must be True or False, got {use_bias!r}")
-        self.use_bias = use_bias
-        self._geometries: dict[tuple, object] = {}
-
-    def _geometry(self, x_shape):
-        g = self._geometries.get(x_shape)
-        if g is None:
-            g = _conv._geometry(
-                x_shape,
-                (*self.kernel_size, x_shape[3], self.filters),
-                self.strides,
-                self.padding,
-                self.dilation_rate,
-            )
-            self._geometries[x_shape] = g
-        return g
+        self.use_bias = check_bool(use_bias, "use_bias")
 
     def _output_shape(self, input_shape):
         if len(input_shape) != 3:
@@ -420,8 +537,18 @@ class Conv2D(_Weighted):
                 f"{self._describe_self()} needs inputs of shape (H, W, C), got "
                 f"{input_shape}; for one-channel images use input_shape=(H, W, 1)"
             )
-        g = self._geometry((1, *input_shape))
-        return (g.out_h, g.out_w, self.filters)
+        (kh, kw), (sh, sw), (dh, dw) = self.kernel_size, self.strides, self.dilation_rate
+        if self.padding == "same":
+            _window_output(self, input_shape[0], kh, sh, dh, "rows")
+            _window_output(self, input_shape[1], kw, sw, dw, "columns")
+        g = conv_geometry(
+            (1, *input_shape),
+            (kh, kw, input_shape[2], self.filters),
+            self.strides,
+            self.padding,
+            self.dilation_rate,
+        )
+        return g.output_shape[1:]
 
     def _make_params(self, input_shape, rng, dtype):
         kh, kw = self.kernel_size
@@ -429,18 +556,19 @@ class Conv2D(_Weighted):
         shape = (kh, kw, cin, self.filters)
         return self._initial_params(shape, kh * kw * cin, kh * kw * self.filters, rng, dtype)
 
-    def forward(self, x, training=False, rng=None):
-        g = self._geometry(x.shape)
-        z, cols = _conv._forward(x, self._params["kernel"], self._params.get("bias"), g)
-        a = _activate(self.activation, z)
-        self._cache = (x, cols, g, z, a)
-        self._logits = z
-        return a
+    def _pre_forward(self, x, training, rng):
+        z, self._conv_cache = conv_forward(
+            x,
+            self._params["kernel"],
+            self._params.get("bias"),
+            self.strides,
+            self.padding,
+            self.dilation_rate,
+        )
+        return z
 
-    def backward(self, dout, need_dx=True, from_logits=False):
-        x, cols, g, z, a = self._cache
-        dz = dout if from_logits else _activation_backward(self.activation, dout, z, a)
-        dx, dw, db = _conv._backward(dz, x, self._params["kernel"], g, cols=cols, need_dx=need_dx)
+    def _pre_backward(self, dz, need_dx):
+        dx, dw, db = conv_backward(dz, self._conv_cache, need_dx=need_dx)
         self.grads = {"kernel": dw}
         if self.use_bias:
             self.grads["bias"] = db
@@ -459,68 +587,70 @@ class Conv2D(_Weighted):
         }
 
 
+def _check_padding(padding) -> str:
+    if not isinstance(padding, str):
+        raise TypeError(
+            f"padding must be 'valid' or 'same', got {type(padding).__name__} {padding!r:.40}"
+        )
+    if padding not in _PADDINGS:
+        raise ValueError(f"padding must be 'valid' or 'same', got {padding!r:.40}")
+    return padding
+
+
 # --- pooling --------------------------------------------------------------------
 
 
 class _Pooling2D(Layer):
-    _kind = ""
-
     def __init__(self, pool_size=2, strides=None, padding="valid", input_shape=None, name=None):
         super().__init__(name=name, input_shape=input_shape)
         self.pool_size = check_pair(pool_size, "pool_size", 1)
         self.strides = self.pool_size if strides is None else check_pair(strides, "strides", 1)
-        self.padding = check_choice(padding, "padding", _PADDINGS)
+        self.padding = _check_padding(padding)
         self._core_args: dict = {}
 
-    def _core_padding(self, h, w):
-        """Keras padding as the core pooling's (padding, ceil_mode)."""
-        if self.padding == "valid":
-            return (0, 0), False
-        pads = []
-        for n, k, s in (
-            (h, self.pool_size[0], self.strides[0]),
-            (w, self.pool_size[1], self.strides[1]),
-        ):
-            out = -(-n // s)
-            total = max((out - 1) * s + k - n, 0)
-            before = total // 2
-            # Core pooling pads `before` on both sides and, in ceil mode, lets the last
-            # window hang over the end: Keras' (before, total - before) when that gives
-            # ceil(n / s) windows.
-            core_out = -(-(n + 2 * before - k) // s) + 1
-            if (core_out - 1) * s >= n + before:
-                core_out -= 1
-            if core_out != out:
-                raise ValueError(
-                    f"{self._describe_self()}: padding='same' with pool size {k} and stride {s} "
-                    f"on {n} rows/columns needs {before} padding before and {total - before} "
-                    "after, which cnn_utils.pooling cannot express; use padding='valid', an "
-                    "odd pool size or a stride above 1"
-                )
-            pads.append(before)
-        return tuple(pads), True
+    def _geometry(self, input_shape):
+        """``(output shape, keyword arguments of the core pooling functions)``.
 
-    def _output_shape(self, input_shape):
+        Keras' ``"same"`` pads ``total = (out - 1) * s + k - n`` cells, the odd one
+        after; core pooling pads ``total // 2`` on both sides and, in ceil mode, lets
+        the last window hang over the end. The two agree when the core's geometry
+        gives Keras' ``ceil(n / s)`` windows, which is checked here.
+        """
         if len(input_shape) != 3:
             raise ValueError(
                 f"{self._describe_self()} needs inputs of shape (H, W, C), got {input_shape}"
             )
         h, w, c = input_shape
-        g = _pooling._pool_geometry((1, h, w, c), **self._core(h, w))
-        return (g.out_h, g.out_w, c)
+        (kh, kw), (sh, sw) = self.pool_size, self.strides
+        same = self.padding == "same"
+        padding = (0, 0)
+        if same:
+            keras_out = (
+                _window_output(self, h, kh, sh, 1, "rows"),
+                _window_output(self, w, kw, sw, 1, "columns"),
+            )
+            padding = (
+                max((keras_out[0] - 1) * sh + kh - h, 0) // 2,
+                max((keras_out[1] - 1) * sw + kw - w, 0) // 2,
+            )
+        core = {"pool_size": (kh, kw), "stride": (sh, sw), "padding": padding, "ceil_mode": same}
+        out_h, out_w = pool_geometry((h, w), **core).output_size
+        if same and (out_h, out_w) != keras_out:
+            pool = kh if kh == kw else (kh, kw)
+            raise ValueError(
+                f"{self._describe_self()}: padding='same' with pool size {pool} "
+                f"and stride {sh if sh == sw else (sh, sw)} on a {h}x{w} input needs uneven "
+                "padding, which cnn_utils.pooling cannot express; use padding='valid', an odd "
+                "pool size or a stride above 1"
+            )
+        return (out_h, out_w, c), core
 
-    def _core(self, h, w):
-        padding, ceil_mode = self._core_padding(h, w)
-        return {
-            "pool_size": self.pool_size,
-            "stride": self.strides,
-            "padding": padding,
-            "ceil_mode": ceil_mode,
-        }
+    def _output_shape(self, input_shape):
+        return self._geometry(input_shape)[0]
 
     def _build(self, input_shape, rng, dtype):
         super()._build(input_shape, rng, dtype)
-        self._core_args = self._core(*input_shape[:2])
+        self._core_args = self._geometry(input_shape)[1]
 
     def get_config(self):
         return {
@@ -537,6 +667,7 @@ class MaxPooling2D(_Pooling2D):
     Parameters
     ----------
     pool_size : int or (int, int), default 2
+        At most the input's size.
     strides : int or (int, int), optional
         Defaults to ``pool_size``.
     padding : {"valid", "same"}, default "valid"
@@ -550,12 +681,12 @@ class MaxPooling2D(_Pooling2D):
 
     def forward(self, x, training=False, rng=None):
         self._x = x
-        return _pooling.max_pool2d(x, **self._core_args)
+        return max_pool2d(x, **self._core_args)
 
     def backward(self, dout, need_dx=True):
         if not need_dx:
             return None
-        return _pooling.max_pool2d_backward(dout, self._x, **self._core_args)
+        return max_pool2d_backward(dout, self._x, **self._core_args)
 
 
 class AveragePooling2D(_Pooling2D):
@@ -572,14 +703,12 @@ class AveragePooling2D(_Pooling2D):
 
     def forward(self, x, training=False, rng=None):
         self._x = x
-        return _pooling.avg_pool2d(x, count_include_pad=False, **self._core_args)
+        return avg_pool2d(x, count_include_pad=False, **self._core_args)
 
     def backward(self, dout, need_dx=True):
         if not need_dx:
             return None
-        return _pooling.avg_pool2d_backward(
-            dout, self._x, count_include_pad=False, **self._core_args
-        )
+        return avg_pool2d_backward(dout, self._x, count_include_pad=False, **self._core_args)
 
 
 # --- flatten, dense -------------------------------------------------------------
@@ -598,7 +727,7 @@ class Flatten(Layer):
         super().__init__(name=name, input_shape=input_shape)
 
     def _output_shape(self, input_shape):
-        return (int(np.prod(input_shape)),)
+        return (int(np.prod(input_shape, dtype=object)),)
 
     def forward(self, x, training=False, rng=None):
         self._x_shape = x.shape
@@ -614,16 +743,24 @@ class Dense(_Weighted):
     Parameters
     ----------
     units : int
-        Number of outputs.
+        Number of outputs: 1 to 65,536.
     activation : {"relu", "softmax", "linear"} or None
     input_shape : tuple of int, optional
         ``(features,)``, for the first layer of a model.
     use_bias : bool, default True
+    name : str, optional
+    trainable : bool, default True
 
     Attributes
     ----------
     kernel : numpy.ndarray, shape (features, units)
     bias : numpy.ndarray, shape (units,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :class:`Conv2D`; ``units`` above 65,536 or a kernel of more than
+        2**28 values gives a ValueError saying how much memory it would need.
 
     Notes
     -----
@@ -641,11 +778,9 @@ class Dense(_Weighted):
         self, units, activation=None, input_shape=None, use_bias=True, name=None, trainable=True
     ):
         super().__init__(name=name, input_shape=input_shape, trainable=trainable)
-        self.units = check_int(units, "units", 1)
+        self.units = check_width(units, "units", "the kernel")
         self.activation = check_activation(activation)
-        if not isinstance(use_bias, bool):
-            raise TypeError(f"use_bias must be True or False, got {use_bias!r}")
-        self.use_bias = use_bias
+        self.use_bias = check_bool(use_bias, "use_bias")
 
     def _output_shape(self, input_shape):
         if len(input_shape) != 1:
@@ -659,19 +794,15 @@ class Dense(_Weighted):
         fan_in = input_shape[0]
         return self._initial_params((fan_in, self.units), fan_in, self.units, rng, dtype)
 
-    def forward(self, x, training=False, rng=None):
+    def _pre_forward(self, x, training, rng):
+        self._x = x
         z = x @ self._params["kernel"]
         if self.use_bias:
             z += self._params["bias"]
-        a = _activate(self.activation, z)
-        self._cache = (x, z, a)
-        self._logits = z
-        return a
+        return z
 
-    def backward(self, dout, need_dx=True, from_logits=False):
-        x, z, a = self._cache
-        dz = dout if from_logits else _activation_backward(self.activation, dout, z, a)
-        self.grads = {"kernel": x.T @ dz}
+    def _pre_backward(self, dz, need_dx):
+        self.grads = {"kernel": self._x.T @ dz}
         if self.use_bias:
             self.grads["bias"] = dz.sum(axis=0)
         return dz @ self._params["kernel"].T if need_dx else None
@@ -688,7 +819,7 @@ class Dense(_Weighted):
 # --- activation layers, dropout ------------------------------------------------
 
 
-class ReLU(Layer):
+class ReLU(_Activated):
     """ReLU as a layer of its own: ``max(0, x)``.
 
     Examples
@@ -702,15 +833,8 @@ class ReLU(Layer):
     def __init__(self, input_shape=None, name=None):
         super().__init__(name=name, input_shape=input_shape)
 
-    def forward(self, x, training=False, rng=None):
-        self._x = x
-        return relu(x)
 
-    def backward(self, dout, need_dx=True):
-        return relu_backward(dout, self._x) if need_dx else None
-
-
-class Softmax(Layer):
+class Softmax(_Activated):
     """Softmax as a layer of its own, along the last axis.
 
     As the last layer of a model it is fused with the loss, like
@@ -726,18 +850,6 @@ class Softmax(Layer):
 
     def __init__(self, input_shape=None, name=None):
         super().__init__(name=name, input_shape=input_shape)
-
-    def forward(self, x, training=False, rng=None):
-        a = softmax(x, axis=-1)
-        self._cache = (x, a)
-        self._logits = x
-        return a
-
-    def backward(self, dout, need_dx=True, from_logits=False):
-        if not need_dx:
-            return None
-        x, a = self._cache
-        return dout if from_logits else _activation_backward("softmax", dout, x, a)
 
 
 class Dropout(Layer):
@@ -759,11 +871,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, input_shape=None, name=None):
         super().__init__(name=name, input_shape=input_shape)
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
-            raise TypeError(f"rate must be a number in [0, 1), got {rate!r}")
-        if not 0 <= rate < 1:
-            raise ValueError(f"rate must be in [0, 1) (the fraction dropped), got {rate}")
-        self.rate = float(rate)
+        self.rate = check_fraction(rate, "rate (the fraction dropped)")
 
     def forward(self, x, training=False, rng=None):
         if not training or self.rate == 0:
@@ -786,7 +894,7 @@ class Dropout(Layer):
 
 def ends_in_softmax(layer: Layer) -> bool:
     """True if ``layer``'s output is a softmax (fused with the loss when it is last)."""
-    return getattr(layer, "activation", None) == "softmax"
+    return layer.activation == "softmax" and hasattr(layer, "forward_logits")
 
 
 __all__ = [

@@ -3,17 +3,17 @@
 Inputs
 ------
 ``x`` is a batch in the model's input shape, ``(N, 28, 28, 1)`` for the MNIST
-model. Two conveniences, both applied the same way by ``fit``, ``evaluate``,
-``predict`` and the introspection methods:
+model; ``(N, 28, 28)`` is accepted for one channel. Integer pixel arrays of
+any integer dtype (``uint8``, ``int64``, ...) must hold values 0..255 and are
+divided by 255; float arrays are used as they are. Labels ``y`` are integer
+class indices ``0 .. K-1``. :mod:`cnn_utils.nn.inputs` holds the details.
 
-* ``(N, 28, 28)`` is accepted when the model expects one channel
-  ``(28, 28, 1)``: the channel axis is added;
-* ``uint8`` arrays, the way images are stored (``load_mnist`` returns them),
-  are pixel values 0-255 and are divided by 255. Any other numeric array is
-  used as it is (cast to the model's float type), so scale it yourself.
-
-Labels ``y`` are integer class indices ``0 .. K-1`` (Keras' *sparse*
-categorical cross-entropy), one per sample.
+Loss
+----
+The model owns its loss: the last layer must end in a softmax, and the model
+asks it for its logits (:meth:`~cnn_utils.nn.layers.Dense.forward_logits`)
+to compute the softmax and the cross-entropy together, whose gradient with
+respect to the logits is ``(softmax - one_hot) / N``.
 
 Randomness
 ----------
@@ -25,92 +25,79 @@ the same way every time too). The same seeds give the same run bit for bit.
 
 from __future__ import annotations
 
-import json
 import numbers
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from .._checks import check_int
+from .._checks import check_bool, check_int, check_seed
 from ..activations import cross_entropy, softmax_cross_entropy_backward
+from ._args import MAX_EPOCHS, check_fraction
 from .augment import ImageAugmenter
 from .callbacks import Callback, CallbackList, History, ProgbarLogger
+from .inputs import as_numeric_array, prepare_images, prepare_labels
 from .layers import Layer, _check_dtype, _fmt_shape, _snake_case, ends_in_softmax
 from .optimizers import get_optimizer
+from .summary import LayerSummary, ModelSummary
+from .weights_file import (
+    WEIGHTS_FORMAT,
+    WeightsFileError,
+    check_arrays,
+    read_weights,
+    write_weights,
+)
 
 LOSSES = ("sparse_categorical_crossentropy",)
 METRICS = ("accuracy",)
-_WEIGHTS_FORMAT = "cnn_utils.nn weights v1"
-
-
-@dataclass(frozen=True)
-class LayerSummary:
-    """One row of :meth:`Sequential.summary`."""
-
-    name: str
-    type: str
-    output_shape: tuple
-    params: int
-    trainable: bool
-
-
-@dataclass(frozen=True)
-class ModelSummary:
-    """The numbers of :meth:`Sequential.summary` as data; ``str()`` gives the table."""
-
-    name: str
-    layers: tuple[LayerSummary, ...]
-    total_params: int
-    trainable_params: int
-    non_trainable_params: int
-
-    def to_text(self, line_length: int = 65) -> str:
-        """The Keras-style table; columns widen to fit long layer names."""
-        first = [f"{lay.name} ({lay.type})" for lay in self.layers]
-        shapes = [_fmt_shape(lay.output_shape) for lay in self.layers]
-        c1 = max([29] + [len(t) + 3 for t in first])
-        c2 = c1 + max([26] + [len(t) + 2 for t in shapes])
-        line_length = max(line_length, c2 + 10)
-
-        def row(a, b, c):
-            return (f" {a}".ljust(c1) + f"{b}".ljust(c2 - c1) + f"{c}").rstrip()
-
-        lines = [
-            f'Model: "{self.name}"',
-            "_" * line_length,
-            row("Layer (type)", "Output Shape", "Param #"),
-            "=" * line_length,
-        ]
-        for i, layer in enumerate(self.layers):
-            lines.append(row(first[i], shapes[i], f"{layer.params:,}"))
-            lines.append("_" * line_length if i < len(self.layers) - 1 else "=" * line_length)
-        if not self.layers:
-            lines.append("=" * line_length)
-        lines += [
-            f"Total params: {self.total_params:,}",
-            f"Trainable params: {self.trainable_params:,}",
-            f"Non-trainable params: {self.non_trainable_params:,}",
-            "_" * line_length,
-        ]
-        return "\n".join(lines)
-
-    def __str__(self):
-        return self.to_text()
-
-
-def _check_bool(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _check_verbose(verbose):
-    if verbose == "auto":
+    if isinstance(verbose, str) and verbose == "auto":
         return 1
-    if isinstance(verbose, bool) or verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
-    return verbose
+    try:
+        return check_int(verbose, "verbose", 0, 2)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"verbose must be 0, 1 or 2, got {verbose!r:.40} ('auto' means 1)"
+        ) from None
+
+
+def _check_augment(augment):
+    if augment is None or augment is False:
+        return None
+    if augment is True:
+        return ImageAugmenter()
+    if callable(augment):
+        return augment
+    raise TypeError(
+        "augment must be None, True (default ImageAugmenter()), an ImageAugmenter or a "
+        f"function (batch, rng) -> batch, got {type(augment).__name__}"
+    )
+
+
+def _check_callbacks(callbacks) -> list:
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple)):
+        raise TypeError(
+            f"callbacks must be a list of Callback objects, got {type(callbacks).__name__}"
+        )
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(
+                "callbacks must be Callback objects (subclass cnn_utils.nn.Callback), got "
+                f"{type(cb).__name__}"
+            )
+    return list(callbacks)
+
+
+def _batches(xs, ys, batch_size, order):
+    """Consecutive batches of ``(x, y)``, in ``order`` (an index permutation) if given."""
+    for start in range(0, len(xs), batch_size):
+        if order is None:
+            yield xs[start : start + batch_size], ys[start : start + batch_size]
+        else:
+            idx = order[start : start + batch_size]
+            yield xs[idx], ys[idx]
 
 
 class Sequential:
@@ -143,14 +130,10 @@ class Sequential:
 
     def __init__(self, layers=None, name=None, seed=None, dtype="float32"):
         if name is not None and (not isinstance(name, str) or not name):
-            raise TypeError(f"name must be a non-empty string, got {name!r}")
+            raise TypeError(f"name must be a non-empty string, got {name!r:.60}")
         self.name = name or "sequential"
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-        ):
-            raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
-        self.seed = seed
-        self._rng = np.random.default_rng(seed)
+        self.seed = check_seed(seed)
+        self._rng = np.random.default_rng(self.seed)
         self.dtype = _check_dtype(dtype)
         self.layers: list[Layer] = []
         self._in: tuple[int, ...] | None = None
@@ -206,9 +189,9 @@ class Sequential:
     def _build_layers(self) -> None:
         shape = self._in
         for layer in self.layers:
-            if not layer.built or layer._in != shape or layer.dtype != self.dtype:
-                layer._build(shape, self._rng, self.dtype)
-            shape = layer._out
+            if not layer.built or layer.input_shape[1:] != shape or layer.dtype != self.dtype:
+                layer.build(shape, seed=self._rng, dtype=self.dtype)
+            shape = layer.output_shape[1:]
 
     def build(self, input_shape) -> None:
         """Build the model for inputs of ``input_shape`` = ``(None, H, W, C)`` (Keras' form).
@@ -216,6 +199,11 @@ class Sequential:
         Needed only when the first layer has no ``input_shape``; ``fit`` and
         ``predict`` build such a model from the data they receive.
         """
+        if not isinstance(input_shape, (tuple, list)):
+            raise TypeError(
+                f"input_shape must be a tuple such as (None, 28, 28, 1), got "
+                f"{type(input_shape).__name__} {input_shape!r:.60}"
+            )
         shape = tuple(input_shape)
         if not shape or shape[0] is not None:
             raise ValueError(
@@ -293,8 +281,23 @@ class Sequential:
         return_data : bool, default False
             Also return the numbers as a :class:`ModelSummary`.
         """
+        line_length = check_int(line_length, "line_length", 1, 1000)
+        if print_fn is not None and not callable(print_fn):
+            raise TypeError(f"print_fn must be a function or None, got {type(print_fn).__name__}")
+        return_data = check_bool(return_data, "return_data")
         data = self.summary_data()
-        (print_fn or print)(data.to_text(line_length))
+        text = data.to_text(line_length)
+        if print_fn is None:
+            print(text)
+        else:
+            try:
+                print_fn(text)
+            except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as err:
+                kind = TypeError if isinstance(err, TypeError) else ValueError
+                raise kind(
+                    f"print_fn={print_fn!r:.60} failed on the summary text: "
+                    f"{type(err).__name__}: {err}"
+                ) from err
         return data if return_data else None
 
     def get_layer(self, name=None, index=None) -> Layer:
@@ -304,28 +307,35 @@ class Sequential:
         if name is not None:
             if not isinstance(name, str):
                 raise TypeError(f"name must be a string, got {name!r}")
-            return self.layers[self._resolve_layer(name)]
-        return self.layers[self._resolve_layer(check_int(index, "index"))]
+            return self.layers[self._resolve_layer(name, "name")]
+        return self.layers[self._resolve_layer(check_int(index, "index"), "index")]
 
-    def _resolve_layer(self, layer) -> int:
+    def _resolve_layer(self, layer, argname="layer") -> int:
         """Index of a layer given by name, position or the object itself."""
         names = [lay.name for lay in self.layers]
         if isinstance(layer, Layer):
             for i, lay in enumerate(self.layers):
                 if lay is layer:
                     return i
-            raise ValueError(f"layer {layer.name!r} is not in this model; its layers: {names}")
+            raise ValueError(
+                f"{argname}: layer {layer.name!r} is not in this model; its layers: {names}"
+            )
         if isinstance(layer, str):
             if layer not in names:
-                raise ValueError(f"no layer named {layer!r}; the layers are {names}")
+                raise ValueError(
+                    f"{argname}={str(layer)!r:.60}: no layer of that name; the layers are {names}"
+                )
             return names.index(layer)
-        if isinstance(layer, numbers.Integral) and not isinstance(layer, bool):
+        if isinstance(layer, np.ndarray) and layer.ndim == 0:
+            layer = layer[()]
+        if isinstance(layer, numbers.Integral) and not isinstance(layer, (bool, np.bool_)):
             n = len(self.layers)
             if not -n <= layer < n:
-                raise ValueError(f"layer index {layer} out of range for {n} layers")
+                raise ValueError(f"{argname}={layer}: layer index out of range for {n} layers")
             return int(layer) % n
         raise TypeError(
-            f"layer must be a name, an index or a layer object, got {type(layer).__name__}"
+            f"{argname} must be a layer name, an index or a layer object, got "
+            f"{type(layer).__name__} {layer!r:.40}"
         )
 
     def __repr__(self):
@@ -346,6 +356,10 @@ class Sequential:
     def set_weights(self, weights) -> None:
         """Overwrite every parameter array, in :meth:`get_weights`' order."""
         self._require_built("weights")
+        if isinstance(weights, (str, bytes, np.ndarray)) or not hasattr(weights, "__iter__"):
+            raise TypeError(
+                f"weights must be a list of arrays, got {type(weights).__name__} {weights!r:.40}"
+            )
         weights = list(weights)
         expected = sum(len(layer.weights) for layer in self.layers)
         if len(weights) != expected:
@@ -362,133 +376,102 @@ class Sequential:
             {
                 "name": layer.name,
                 "class": type(layer).__name__,
-                "output_shape": list(layer._out),
+                "output_shape": list(layer.output_shape[1:]),
                 "weights": {k: list(v.shape) for k, v in layer.params().items()},
             }
             for layer in self.layers
         ]
 
-    def save_weights(self, path) -> None:
-        """Save every layer's parameters to a compressed ``.npz`` file.
-
-        The file also records the architecture (layer types, output shapes,
-        weight shapes) so that :meth:`load_weights` can refuse a mismatch.
-        """
-        self._require_built("weights")
-        path = Path(path)
-        if path.suffix != ".npz":
-            raise ValueError(f"weights files end in .npz, got {str(path)!r}")
-        arrays = {
-            f"layer{i:02d}/{pname}": arr
+    def _weight_names(self) -> dict[str, tuple]:
+        """File names of the parameter arrays (``layer03/kernel``) and their shapes, in order."""
+        return {
+            f"layer{i:02d}/{pname}": arr.shape
             for i, layer in enumerate(self.layers)
             for pname, arr in layer.params().items()
         }
+
+    def save_weights(self, path) -> None:
+        """Save every layer's parameters to a compressed ``.npz`` file, atomically.
+
+        The file also records the architecture (layer types, output shapes,
+        weight shapes) so that :meth:`load_weights` can refuse a mismatch. It is
+        written to a temporary file in the same folder that then replaces
+        ``path`` in one step, so an error or an interruption never leaves a
+        half-written weights file (see :mod:`cnn_utils.nn.weights_file`).
+
+        Raises
+        ------
+        TypeError
+            ``path`` is not a str or path-like.
+        ValueError
+            ``path`` does not end in ``.npz`` or its folder does not exist.
+        """
+        self._require_built("weights")
+        arrays = dict(zip(self._weight_names(), self.weights, strict=True))
         header = {
-            "format": _WEIGHTS_FORMAT,
+            "format": WEIGHTS_FORMAT,
             "model": self.name,
             "input_shape": list(self._in),
             "layers": self._architecture(),
         }
-        arrays["architecture"] = np.array(json.dumps(header))
-        np.savez_compressed(path, **arrays)
+        write_weights(path, header, arrays)
 
     def load_weights(self, path) -> None:
         """Load parameters saved by :meth:`save_weights` into this (built) model.
 
+        Nothing is changed unless the whole file passes every check.
+
         Raises
         ------
-        FileNotFoundError
-            No such file.
-        ValueError
-            The file is not a weights file, or its architecture differs from
-            this model's (the message names the first difference).
+        WeightsFileError
+            (a ValueError) The file is missing (then also a ``FileNotFoundError``),
+            damaged, truncated, not a weights file, made for another architecture
+            (the message names the first difference), or holds NaN or infinite
+            weights. The message names the file.
         """
         self._require_built("weights to load into")
-        path = Path(path)
-        if not path.is_file():
-            raise FileNotFoundError(f"no weights file at {str(path)!r}")
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                header = json.loads(str(data["architecture"]))
-                arrays = {k: data[k] for k in data.files if k != "architecture"}
-        except (KeyError, ValueError, OSError) as err:
-            raise ValueError(
-                f"{str(path)!r} is not a weights file written by save_weights ({err})"
-            ) from None
-        if header.get("format") != _WEIGHTS_FORMAT:
-            raise ValueError(f"{str(path)!r} has unknown format {header.get('format')!r}")
+        header, arrays = read_weights(path)
         self._check_architecture(header, path)
-        for i, layer in enumerate(self.layers):
-            names = list(layer.params())
-            if names:
-                layer.set_weights([arrays[f"layer{i:02d}/{p}"] for p in names])
+        self.set_weights(check_arrays(arrays, self._weight_names(), path))
 
     def _check_architecture(self, header, path):
         theirs, ours = header["layers"], self._architecture()
 
         def describe(arch):
-            return ", ".join(f"{a['class']}{tuple(a['output_shape'])}" for a in arch)
+            return ", ".join(f"{a['class']}{tuple(a.get('output_shape', ()))}" for a in arch)
 
         prefix = f"the weights in {str(path)!r} do not fit this model"
         if tuple(header["input_shape"]) != self._in:
-            raise ValueError(
+            raise WeightsFileError(
                 f"{prefix}: they were saved for inputs {tuple(header['input_shape'])}, "
                 f"this model takes {self._in}"
             )
         if len(theirs) != len(ours):
-            raise ValueError(
+            raise WeightsFileError(
                 f"{prefix}: the file has {len(theirs)} layers ({describe(theirs)}), this model "
                 f"has {len(ours)} ({describe(ours)})"
             )
         for i, (a, b) in enumerate(zip(theirs, ours, strict=True)):
             if a["class"] != b["class"] or a["weights"] != b["weights"]:
-                raise ValueError(
+                raise WeightsFileError(
                     f"{prefix}: layer {i} is {a['class']} with weights {a['weights']} in the "
                     f"file but {b['class']} {b['name']!r} with weights {b['weights']} here"
                 )
 
     # --- data checks ----------------------------------------------------------------
     def _prepare_x(self, x, name="x"):
-        """Check ``x`` against the input shape; add a channel axis, scale uint8, cast."""
-        if isinstance(x, (str, bytes)) or x is None:
-            raise TypeError(f"{name} must be an array of images, got {type(x).__name__}")
-        arr = np.asarray(x)
-        if arr.dtype == object or not (
-            np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-        ):
-            raise TypeError(f"{name} must be a numeric array, got dtype {arr.dtype}")
+        """Check ``x`` (see :mod:`cnn_utils.nn.inputs`); build the model from it if needed."""
+        arr = as_numeric_array(x, name)
         if not self.built:
             if not self.layers:
                 raise ValueError("the model has no layers; add layers first")
             if arr.ndim < 2:
                 raise ValueError(f"{name} must be a batch (N, ...), got shape {arr.shape}")
             self.build((None, *arr.shape[1:]))
-        expected = self._in
-        if arr.ndim == len(expected) + 1 and arr.shape[1:] == expected:
-            pass
-        elif expected[-1] == 1 and arr.ndim == len(expected) and arr.shape[1:] == expected[:-1]:
-            arr = arr[..., None]
-        else:
-            hint = ""
-            if arr.shape == expected or (expected[-1] == 1 and arr.shape == expected[:-1]):
-                hint = "; this looks like a single sample: pass x[None] for a batch of one"
-            one_channel = (
-                f" (or (N, {', '.join(map(str, expected[:-1]))}) for one channel)"
-                if expected[-1] == 1
-                else ""
-            )
-            raise ValueError(
-                f"{name} must be a batch of shape (N, {', '.join(map(str, expected))})"
-                f"{one_channel} for this model, got shape {arr.shape}{hint}"
-            )
-        if arr.shape[0] == 0:
-            raise ValueError(f"{name} is empty (shape {arr.shape})")
-        if arr.dtype == np.uint8:
-            return arr.astype(self.dtype) / self.dtype.type(255)
-        return arr.astype(self.dtype, copy=False)
+        return prepare_images(arr, self._in, self.dtype, name)
 
     def _n_classes(self) -> int:
-        out = self.layers[-1]._out
+        out = self.layers[-1].output_shape[1:]
         if len(out) != 1:
             raise ValueError(
                 f"the model's output has shape {_fmt_shape(self.output_shape)}; a classifier "
@@ -498,28 +481,7 @@ class Sequential:
         return out[0]
 
     def _prepare_y(self, y, n, name="y"):
-        arr = np.asarray(y)
-        k = self._n_classes()
-        if arr.dtype == object or not np.issubdtype(arr.dtype, np.integer):
-            raise TypeError(
-                f"{name} must hold integer class labels 0..{k - 1}, got dtype {arr.dtype}"
-                + ("; for one-hot labels use y.argmax(axis=1)" if arr.ndim == 2 else "")
-            )
-        if arr.ndim == 2 and arr.shape == (n, k):
-            raise ValueError(
-                f"{name} looks one-hot (shape {arr.shape}); this loss takes integer labels: "
-                "pass y.argmax(axis=1)"
-            )
-        if arr.shape != (n,):
-            raise ValueError(
-                f"{name} must have shape ({n},), one label per sample, got {arr.shape}"
-            )
-        if arr.min() < 0 or arr.max() >= k:
-            raise ValueError(
-                f"{name} must lie in 0..{k - 1} for a model with {k} outputs, got labels from "
-                f"{arr.min()} to {arr.max()}"
-            )
-        return arr.astype(np.intp)
+        return prepare_labels(y, n, self._n_classes(), name)
 
     # --- forward and backward ----------------------------------------------------------
     def _forward(self, x, training=False, rng=None, upto=None):
@@ -528,23 +490,34 @@ class Sequential:
             x = layer.forward(x, training=training, rng=rng)
         return x
 
-    def _backward(self, dout, start, need_input_grad, from_logits=False):
+    def _forward_logits(self, x, training=False, rng=None):
+        """Forward pass that stops before the final softmax: the logits."""
+        for layer in self.layers[:-1]:
+            x = layer.forward(x, training=training, rng=rng)
+        return self.layers[-1].forward_logits(x, training=training, rng=rng)
+
+    def _backward(self, dout, start, need_input_grad):
         """Backpropagate ``dout`` (gradient of layer ``start``'s output) to the input."""
         for i in range(start, -1, -1):
-            layer = self.layers[i]
-            need_dx = need_input_grad or i > 0
-            if from_logits and i == start:
-                dout = layer.backward(dout, need_dx=need_dx, from_logits=True)
-            else:
-                dout = layer.backward(dout, need_dx=need_dx)
+            dout = self.layers[i].backward(dout, need_dx=need_input_grad or i > 0)
         return dout
 
-    def _logits(self):
-        # the last layer's output before its softmax, kept by its forward pass
-        return self.layers[-1]._logits
+    def _loss_backward(self, x, y, training, rng, need_input_grad):
+        """Forward to the logits, the fused softmax-cross-entropy, and backward.
+
+        Returns ``(loss, logits, dL/dx or None)``; the gradients are left in each
+        layer's ``grads``.
+        """
+        logits = self._forward_logits(x, training=training, rng=rng)
+        loss = cross_entropy(logits, y)
+        dx = self._backward(
+            softmax_cross_entropy_backward(logits, y), len(self.layers) - 1, need_input_grad
+        )
+        return loss, logits, dx
 
     def __call__(self, x, training=False):
         """Run the whole model on a batch (no batching): the output probabilities."""
+        training = check_bool(training, "training")
         return self._forward(self._prepare_x(x), training=training)
 
     # --- compile ------------------------------------------------------------------
@@ -564,21 +537,26 @@ class Sequential:
         metrics : list of str, optional
             ``["accuracy"]`` (or ``["acc"]``) to report accuracy.
         """
-        self.optimizer = get_optimizer(optimizer)
-        if loss not in LOSSES:
+        optimizer = get_optimizer(optimizer)
+        if not isinstance(loss, str) or loss not in LOSSES:
             raise ValueError(
-                f"unknown loss {loss!r}; known losses: {', '.join(repr(x) for x in LOSSES)}"
+                f"unknown loss {loss!r:.40}; known losses: {', '.join(repr(x) for x in LOSSES)}"
             )
-        self.loss = loss
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(
+                f"metrics must be a list such as ['accuracy'] or None, got "
+                f"{type(metrics).__name__} {metrics!r:.40}"
+            )
         names = []
-        for m in [] if metrics is None else list(metrics):
-            if m in ("accuracy", "acc", "sparse_categorical_accuracy"):
+        for m in metrics or []:
+            if isinstance(m, str) and m in ("accuracy", "acc", "sparse_categorical_accuracy"):
                 names.append("accuracy")
             else:
                 raise ValueError(
-                    f"unknown metric {m!r}; known metrics: {', '.join(repr(x) for x in METRICS)}"
+                    f"unknown metric {m!r:.40}; known metrics: "
+                    f"{', '.join(repr(x) for x in METRICS)}"
                 )
-        self.metrics = sorted(set(names))
+        self.optimizer, self.loss, self.metrics = optimizer, loss, sorted(set(names))
         self.compiled = True
         if self.layers:
             self._check_output()
@@ -615,30 +593,15 @@ class Sequential:
             ``dL/dx``, in the prepared input's shape ``(N, H, W, C)``.
         """
         self._require_compiled("loss_and_gradients")
+        training = check_bool(training, "training")
         xb = self._prepare_x(x)
         yb = self._prepare_y(y, len(xb))
-        self._forward(xb, training=training, rng=self._rng)
-        logits = self._logits()
-        loss = cross_entropy(logits, yb)
-        dx = self._backward(
-            softmax_cross_entropy_backward(logits, yb),
-            len(self.layers) - 1,
-            need_input_grad=True,
-            from_logits=True,
-        )
+        loss, _, dx = self._loss_backward(xb, yb, training, self._rng, need_input_grad=True)
         grads = [layer.grads[p] for layer in self.layers for p in layer.params()]
         return loss, grads, dx
 
     def _train_step(self, xb, yb, rng):
-        self._forward(xb, training=True, rng=rng)
-        logits = self._logits()
-        loss = cross_entropy(logits, yb)
-        self._backward(
-            softmax_cross_entropy_backward(logits, yb),
-            len(self.layers) - 1,
-            need_input_grad=False,
-            from_logits=True,
-        )
+        loss, logits, _ = self._loss_backward(xb, yb, True, rng, need_input_grad=False)
         self.optimizer.apply_gradients(
             (layer.grads[p], arr)
             for layer in self.layers
@@ -655,18 +618,6 @@ class Sequential:
         yb = self._prepare_y(y, len(xb))
         loss, correct = self._train_step(xb, yb, self._rng)
         return loss, correct / len(yb)
-
-    def _resolve_augment(self, augment):
-        if augment is None or augment is False:
-            return None
-        if augment is True:
-            return ImageAugmenter()
-        if callable(augment):
-            return augment
-        raise TypeError(
-            "augment must be None, True (default ImageAugmenter()), an ImageAugmenter or a "
-            f"function (batch, rng) -> batch, got {type(augment).__name__}"
-        )
 
     def fit(
         self,
@@ -688,9 +639,10 @@ class Sequential:
         ----------
         x : array_like
             Training images, ``(N, H, W, C)`` (see the module docstring for
-            ``(N, H, W)`` and ``uint8``).
+            ``(N, H, W)`` and integer pixels).
         y : array_like of int, shape (N,)
         epochs : int, default 1
+            At most 10,000.
         batch_size : int, default 32
             The last batch of an epoch may be smaller.
         validation_data : (x_val, y_val), optional
@@ -700,7 +652,7 @@ class Sequential:
             the last samples before shuffling (Keras' rule), for validation.
         shuffle : bool, default True
             New order every epoch.
-        verbose : {0, 1, 2}, default 1
+        verbose : {0, 1, 2, "auto"}, default 1
             0 silent, 1 progress bar, 2 one line per epoch (see
             :class:`~cnn_utils.nn.callbacks.ProgbarLogger`; timings can be hidden
             with :func:`~cnn_utils.nn.set_show_time`).
@@ -715,129 +667,140 @@ class Sequential:
         History
             ``history.history`` holds per-epoch lists ``loss``, ``accuracy``,
             ``val_loss``, ``val_accuracy``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For any argument of the wrong type or out of range, before training starts.
         """
         self._require_compiled("fit")
         xs = self._prepare_x(x)
         ys = self._prepare_y(y, len(xs))
-        epochs = check_int(epochs, "epochs", 0)
+        epochs = check_int(epochs, "epochs", 0, MAX_EPOCHS)
         batch_size = check_int(batch_size, "batch_size", 1)
-        shuffle = _check_bool(shuffle, "shuffle")
+        shuffle = check_bool(shuffle, "shuffle")
         verbose = _check_verbose(verbose)
-        val = None
-        if validation_split:
-            if isinstance(validation_split, bool) or not 0 <= validation_split < 1:
-                raise ValueError(
-                    f"validation_split must be a fraction in [0, 1), got {validation_split!r}"
-                )
-            if validation_data is None:
-                # Keras' rule: the last fraction of the samples, taken before shuffling
-                n_val = int(len(xs) * validation_split)
-                if n_val == 0 or n_val == len(xs):
-                    raise ValueError(
-                        f"validation_split={validation_split} of {len(xs)} samples leaves "
-                        f"{n_val} for validation and {len(xs) - n_val} for training"
-                    )
-                val = (xs[-n_val:], ys[-n_val:])
-                xs, ys = xs[:-n_val], ys[:-n_val]
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-                raise ValueError("validation_data must be a pair (x_val, y_val)")
-            xv = self._prepare_x(validation_data[0], "validation_data[0]")
-            val = (xv, self._prepare_y(validation_data[1], len(xv), "validation_data[1]"))
-        augmenter = self._resolve_augment(augment)
-        user_callbacks = [] if callbacks is None else list(callbacks)
-        for cb in user_callbacks:
-            if not isinstance(cb, Callback):
-                raise TypeError(
-                    "callbacks must be Callback objects (subclass cnn_utils.nn.Callback), got "
-                    f"{type(cb).__name__}"
-                )
+        xs, ys, val = self._validation_set(xs, ys, validation_data, validation_split)
+        augmenter = _check_augment(augment)
+        user_callbacks = _check_callbacks(callbacks)
         if seed is not None:
-            rng = np.random.default_rng(check_int(seed, "seed", 0))
+            rng = np.random.default_rng(check_seed(seed))
         else:
             rng = np.random.default_rng(self._rng.integers(2**63))
-
-        n = len(xs)
-        steps = -(-n // batch_size)
-        track_acc = "accuracy" in self.metrics
-        keys = ["loss"] + (["accuracy"] if track_acc else [])
-        if val is not None:
-            keys += [f"val_{k}" for k in keys]
-        params = {
-            "epochs": epochs,
-            "steps": steps,
-            "samples": n,
-            "batch_size": batch_size,
-            "verbose": verbose,
-            "do_validation": val is not None,
-            "metrics": keys,
-        }
         history = History()
-        cbs = [history] + ([ProgbarLogger(verbose)] if verbose else []) + user_callbacks
-        cblist = CallbackList(cbs, self, params)
-        self.history = history
-        self.stop_training = False
+        self.history, self.stop_training = history, False
+        params = self._fit_params(epochs, -(-len(xs) // batch_size), len(xs), batch_size,
+                                  verbose, val is not None)
+        progress = [ProgbarLogger(verbose)] if verbose else []
+        cblist = CallbackList([history, *progress, *user_callbacks], self, params)
 
         cblist.on_train_begin({})
-        epoch_logs: dict = {}
+        logs: dict = {}
         for epoch in range(epochs):
             cblist.on_epoch_begin(epoch, {})
-            order = rng.permutation(n) if shuffle else None
-            loss_sum, correct_sum, seen = 0.0, 0, 0
-            for step in range(steps):
-                if order is None:
-                    xb = xs[step * batch_size : (step + 1) * batch_size]
-                    yb = ys[step * batch_size : (step + 1) * batch_size]
-                else:
-                    idx = order[step * batch_size : (step + 1) * batch_size]
-                    xb, yb = xs[idx], ys[idx]
-                size = len(yb)
-                cblist.on_batch_begin(step, {"batch": step, "size": size})
-                if augmenter is not None:
-                    xb = self._augment_batch(augmenter, xb, rng)
-                loss, correct = self._train_step(xb, yb, rng)
-                loss_sum += loss * size
-                correct_sum += correct
-                seen += size
-                logs = {"batch": step, "size": size, "loss": loss_sum / seen}
-                if track_acc:
-                    logs["accuracy"] = correct_sum / seen
-                logs["batch_loss"] = loss
-                if track_acc:
-                    logs["batch_accuracy"] = correct / size
-                cblist.on_batch_end(step, logs)
-                if self.stop_training:
-                    break
-            epoch_logs = {"loss": loss_sum / seen}
-            if track_acc:
-                epoch_logs["accuracy"] = correct_sum / seen
+            order = rng.permutation(len(xs)) if shuffle else None
+            logs = self._train_epoch(_batches(xs, ys, batch_size, order), augmenter, rng, cblist)
             if val is not None:
-                v_loss, v_acc = self._score(*val, batch_size)
-                epoch_logs["val_loss"] = v_loss
-                if track_acc:
-                    epoch_logs["val_accuracy"] = v_acc
-            cblist.on_epoch_end(epoch, epoch_logs)
+                logs.update(self._validation_logs(*val, batch_size))
+            cblist.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        cblist.on_train_end(epoch_logs)
+        cblist.on_train_end(logs)
         return history
 
+    def _validation_set(self, xs, ys, validation_data, validation_split):
+        """``(x_train, y_train, (x_val, y_val) or None)`` from fit's two ways of asking."""
+        split = check_fraction(validation_split, "validation_split")
+        if validation_data is not None:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise ValueError(
+                    "validation_data must be a pair (x_val, y_val), got "
+                    f"{type(validation_data).__name__} {validation_data!r:.40}"
+                )
+            xv = self._prepare_x(validation_data[0], "validation_data[0]")
+            return xs, ys, (xv, self._prepare_y(validation_data[1], len(xv), "validation_data[1]"))
+        if split == 0:
+            return xs, ys, None
+        # Keras' rule: the last fraction of the samples, taken before shuffling
+        n_val = int(len(xs) * split)
+        if n_val == 0 or n_val == len(xs):
+            raise ValueError(
+                f"validation_split={split} of {len(xs)} samples leaves {n_val} for "
+                f"validation and {len(xs) - n_val} for training"
+            )
+        return xs[:-n_val], ys[:-n_val], (xs[-n_val:], ys[-n_val:])
+
+    def _fit_params(self, epochs, steps, samples, batch_size, verbose, do_validation) -> dict:
+        """The ``params`` every callback receives (see :mod:`cnn_utils.nn.callbacks`)."""
+        keys = ["loss"] + (["accuracy"] if "accuracy" in self.metrics else [])
+        if do_validation:
+            keys += [f"val_{k}" for k in keys]
+        return {
+            "epochs": epochs,
+            "steps": steps,
+            "samples": samples,
+            "batch_size": batch_size,
+            "verbose": verbose,
+            "do_validation": do_validation,
+            "metrics": keys,
+        }
+
+    def _train_epoch(self, batches, augmenter, rng, cblist) -> dict:
+        """One pass over ``batches``, calling the batch hooks; returns the epoch's logs."""
+        track_acc = "accuracy" in self.metrics
+        loss_sum, correct_sum, seen = 0.0, 0, 0
+        for step, (xb, yb) in enumerate(batches):
+            size = len(yb)
+            cblist.on_batch_begin(step, {"batch": step, "size": size})
+            if augmenter is not None:
+                xb = self._augment_batch(augmenter, xb, rng)
+            loss, correct = self._train_step(xb, yb, rng)
+            loss_sum += loss * size
+            correct_sum += correct
+            seen += size
+            logs = {"batch": step, "size": size, "loss": loss_sum / seen}
+            if track_acc:
+                logs["accuracy"] = correct_sum / seen
+            logs["batch_loss"] = loss
+            if track_acc:
+                logs["batch_accuracy"] = correct / size
+            cblist.on_batch_end(step, logs)
+            if self.stop_training:
+                break
+        epoch_logs = {"loss": loss_sum / seen}
+        if track_acc:
+            epoch_logs["accuracy"] = correct_sum / seen
+        return epoch_logs
+
+    def _validation_logs(self, xv, yv, batch_size) -> dict:
+        v_loss, v_acc = self._score(xv, yv, batch_size)
+        logs = {"val_loss": v_loss}
+        if "accuracy" in self.metrics:
+            logs["val_accuracy"] = v_acc
+        return logs
+
     def _augment_batch(self, augmenter, xb, rng):
-        out = augmenter(xb, rng)
-        out = np.asarray(out)
+        try:
+            out = np.asarray(augmenter(xb, rng))
+        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as err:
+            kind = TypeError if isinstance(err, TypeError) else ValueError
+            raise kind(
+                f"augment={augmenter!r:.60} failed on a batch of shape {xb.shape}: "
+                f"{type(err).__name__}: {err}"
+            ) from err
         if out.shape != xb.shape:
             raise ValueError(
                 f"augment returned a batch of shape {out.shape} for one of shape {xb.shape}"
             )
+        if not (np.issubdtype(out.dtype, np.floating) or np.issubdtype(out.dtype, np.integer)):
+            raise TypeError(f"augment returned an array of dtype {out.dtype}, not numbers")
         return out.astype(self.dtype, copy=False)
 
     # --- evaluation -----------------------------------------------------------------
     def _score(self, xs, ys, batch_size):
         loss_sum, correct = 0.0, 0
-        for start in range(0, len(xs), batch_size):
-            self._forward(xs[start : start + batch_size])
-            logits = self._logits()
-            yb = ys[start : start + batch_size]
+        for xb, yb in _batches(xs, ys, batch_size, None):
+            logits = self._forward_logits(xb)
             loss_sum += cross_entropy(logits, yb) * len(yb)
             correct += int(np.count_nonzero(logits.argmax(axis=1) == yb))
         return loss_sum / len(xs), correct / len(xs)
@@ -863,7 +826,8 @@ class Sequential:
         xs = self._prepare_x(x)
         ys = self._prepare_y(y, len(xs))
         batch_size = check_int(batch_size, "batch_size", 1)
-        _check_verbose(verbose)
+        verbose = _check_verbose(verbose)
+        return_dict = check_bool(return_dict, "return_dict")
         loss, acc = self._score(xs, ys, batch_size)
         result = {"loss": loss}
         if "accuracy" in self.metrics:
@@ -909,11 +873,17 @@ class Sequential:
 
         Inference mode; the whole batch at once, so keep ``x`` small.
         """
-        wanted = (
-            set(range(len(self.layers)))
-            if layers is None
-            else {self._resolve_layer(lay) for lay in layers}
-        )
+        if layers is None:
+            wanted = set(range(len(self.layers)))
+        else:
+            if isinstance(layers, (str, Layer, numbers.Integral)):
+                layers = [layers]
+            if not isinstance(layers, (list, tuple)) or not layers:
+                raise TypeError(
+                    "layers must be a non-empty list of layer names, indices or layers, or None; "
+                    f"got {type(layers).__name__} {layers!r:.40}"
+                )
+            wanted = {self._resolve_layer(lay, "layers") for lay in layers}
         out = {}
         a = self._prepare_x(x)
         for i, layer in enumerate(self.layers[: max(wanted) + 1]):
@@ -948,14 +918,13 @@ class Sequential:
             ``dL/dx``, the shape of ``x`` as given.
         """
         i = self._resolve_layer(layer)
+        return_output = check_bool(return_output, "return_output")
+        g = None if output_grad is None else as_numeric_array(output_grad, "output_grad")
         xs = self._prepare_x(x)
         out = self._forward(xs, upto=i)
-        if output_grad is None:
+        if g is None:
             grad = np.ones_like(out)
         else:
-            g = np.asarray(output_grad)
-            if not np.issubdtype(g.dtype, np.number):
-                raise TypeError(f"output_grad must be numeric, got dtype {g.dtype}")
             try:
                 grad = np.broadcast_to(g, out.shape).astype(self.dtype)
             except ValueError:
@@ -965,7 +934,7 @@ class Sequential:
                 ) from None
         dx = self._backward(grad, i, need_input_grad=True)
         dx = dx.reshape(np.shape(x))
-        return (out, dx) if _check_bool(return_output, "return_output") else dx
+        return (out, dx) if return_output else dx
 
 
-__all__ = ["LayerSummary", "ModelSummary", "Sequential"]
+__all__ = ["LayerSummary", "ModelSummary", "Sequential", "WeightsFileError"]

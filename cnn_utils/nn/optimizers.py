@@ -10,20 +10,17 @@ Keras' (``keras.optimizers.SGD``, ``Adam``, ``RMSprop``).
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
+
+from .._checks import check_bool, check_float
 
 OPTIMIZERS = ("sgd", "adam", "rmsprop")
 """Optimizer names that :func:`get_optimizer` (and ``model.compile``) accept."""
 
 
 def _check_number(value, name, low=None, high=None, low_open=False, high_open=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
+    value = check_float(value, name)
     if low is not None and (value <= low if low_open else value < low):
         raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
     if high is not None and (value >= high if high_open else value > high):
@@ -56,6 +53,14 @@ class Optimizer:
         """
         self.iterations += 1
         for grad, param in grads_and_params:
+            if not isinstance(param, np.ndarray) or not np.issubdtype(param.dtype, np.floating):
+                raise TypeError(
+                    f"each parameter must be a float array updated in place, got "
+                    f"{type(param).__name__}"
+                )
+            grad = np.asarray(grad)
+            if grad.dtype.kind not in "fiu":
+                raise TypeError(f"each gradient must be a real array, got dtype {grad.dtype}")
             if grad.shape != param.shape:
                 raise ValueError(
                     f"gradient of shape {grad.shape} for a parameter of shape {param.shape}"
@@ -102,9 +107,7 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         super().__init__(learning_rate)
         self.momentum = _check_number(momentum, "momentum", 0, 1, high_open=True)
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov must be True or False, got {nesterov!r}")
-        self.nesterov = nesterov
+        self.nesterov = check_bool(nesterov, "nesterov")
 
     def _update(self, param, grad, state):
         lr = self.learning_rate

@@ -28,19 +28,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._checks import check_float, check_int
 from ..nn.callbacks import Callback
 from ..presentation import theme
 from . import _render
-from ._base import Explorer
-
-__all__ = [
-    "MonitorState",
-    "MonitorView",
-    "TrainingMonitor",
-    "benchmark_updates",
-    "monitor_view",
-    "training_monitor",
-]
+from ._base import Explorer, view_html
 
 _NAN = float("nan")
 MAX_POINTS = 600  # batch points drawn per curve; longer runs are thinned evenly
@@ -201,7 +193,7 @@ def _tick_values(low: float, high: float, step: float, most: int = 20) -> list[f
 
 
 def _fmt(value: float, digits: int = 4) -> str:
-    return "n/a" if not math.isfinite(value) else f"{value:.{digits}f}"
+    return "n/a" if not math.isfinite(value) else _render.format_number(value, digits, trim=False)
 
 
 def _status_text(s: MonitorState) -> str:
@@ -396,15 +388,16 @@ def monitor_view(state: MonitorState) -> MonitorView:
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_w:.0f}" height="{total_h:.0f}" '
         f'viewBox="0 0 {total_w:.1f} {total_h:.1f}" font-family="sans-serif" fill="{t.text}" '
-        f'role="img" aria-label="loss and accuracy curves">'
+        f'style="max-width:100%;height:auto;" role="img" aria-label="loss and accuracy curves">'
         + "".join(_panel_svg(panels[key], unit, styles, t) for key in ("loss", "accuracy"))
         + "".join(legend)
         + "</svg>"
     )
     text = _status_text(s)
     page = (
-        f'<div style="color:{t.text};">'
-        f'<div style="font-size:{t.font_px}px;font-family:monospace;margin-bottom:6px;">'
+        f'<div style="color:{t.text};line-height:1.3;">'
+        f'<div class="cnn-monitor-status" style="font-size:{t.font_px}px;font-family:monospace;'
+        'margin-bottom:6px;">'
         f"{html.escape(text)}</div>{svg}</div>"
     )
     return MonitorView(text=text, svg=svg, html=page, x_unit=unit, panels=panels)
@@ -427,6 +420,11 @@ class _StaticPicture:
 class TrainingMonitor(Explorer, Callback):
     """A ``fit`` callback that draws live loss and accuracy curves.
 
+    Its ``state`` is the run so far (a :class:`MonitorState`), its ``view``
+    the picture of it; it has no controls (``controls`` is empty). The hooks
+    record what ``fit`` reports; ``update(**changes)`` replaces fields of the
+    state as for every explorer.
+
     Parameters
     ----------
     update_every : int, optional
@@ -444,93 +442,39 @@ class TrainingMonitor(Explorer, Callback):
     >>> monitor.on_batch_end(0, {"loss": 2.1, "accuracy": 0.2})
     >>> monitor.on_epoch_end(0, {"loss": 1.5, "accuracy": 0.5, "val_loss": 1.2})
     >>> monitor.on_train_end({})
-    >>> monitor.snapshot().val_loss
+    >>> monitor.state.val_loss
     (1.2,)
     """
 
     title = "Training monitor"
+    view_function = staticmethod(monitor_view)
 
     def __init__(self, update_every: int | None = None, min_seconds: float = 0.2):
-        Explorer.__init__(self)
+        if update_every is not None:
+            update_every = check_int(update_every, "update_every", 1)
+        min_seconds = check_float(min_seconds, "min_seconds", minimum=0.0)
         Callback.__init__(self)
-        if update_every is not None and (
-            isinstance(update_every, bool) or not isinstance(update_every, int) or update_every < 1
-        ):
-            raise ValueError(f"update_every must be a positive int or None, got {update_every!r}")
-        if not isinstance(min_seconds, (int, float)) or min_seconds < 0:
-            raise ValueError(f"min_seconds must be a number >= 0, got {min_seconds!r}")
-        self.update_every = update_every
+        Explorer.__init__(self, MonitorState())
+        self.update_every = None if update_every is None else int(update_every)
         self.min_seconds = float(min_seconds)
         self.redraws = 0
-        self._outputs: dict = {}
-        self._reset()
+        self._load(self._state)
+        self._last_draw_batch, self._last_draw_time = 0, -math.inf
 
-    def _reset(self):
-        self._batch_x: list = []
-        self._batch_loss: list = []
-        self._batch_accuracy: list = []
-        self._epoch_x: list = []
-        self._epoch = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
-        self._seen = 0
-        self._epoch_index = -1
-        self._batch_index = -1
-        self._status = "waiting"
-        self._last_draw_batch = 0
-        self._last_draw_time = -math.inf
+    def _load(self, s: MonitorState) -> None:
+        """Make the recording lists hold ``s`` (the hooks append to them)."""
+        self._batch_x, self._batch_loss = list(s.batch_x), list(s.batch_loss)
+        self._batch_accuracy, self._epoch_x = list(s.batch_accuracy), list(s.epoch_x)
+        self._epoch = {
+            key: list(getattr(s, key)) for key in ("loss", "accuracy", "val_loss", "val_accuracy")
+        }
+        self._epoch_index, self._batch_index, self._status = s.epoch, s.batch, s.status
+        known = {"steps": s.steps, "epochs": s.epochs}
+        self.params = {**self.params, **{k: v for k, v in known.items() if v is not None}}
 
-    # --- Keras-style hooks ------------------------------------------------------------
-    def set_model(self, model) -> None:
-        self.model = model
-
-    def set_params(self, params: dict) -> None:
-        self.params = dict(params or {})
-
-    def on_train_begin(self, logs=None):
-        self._reset()
-        self._status = "training"
-        self._draw()
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self._epoch_index = int(epoch)
-        self._batch_index = -1
-        self._status = "training"
-
-    def on_batch_begin(self, batch, logs=None):
-        """Nothing to record before a batch."""
-
-    def on_batch_end(self, batch, logs=None):
-        logs = logs or {}
-        self._status = "training"
-        self._batch_index = int(batch)
-        self._seen += 1
-        self._batch_x.append(self._seen)
-        self._batch_loss.append(_number(logs.get("loss")))
-        self._batch_accuracy.append(_number(logs.get("accuracy")))
-        every = self.update_every or (max(1, self._steps() // 20) if self._steps() else 10)
-        if self._seen - self._last_draw_batch >= every:
-            now = time.perf_counter()
-            if now - self._last_draw_time >= self.min_seconds:
-                self._draw(now)
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        self._epoch_index = int(epoch)
-        self._batch_index = -1
-        self._epoch_x.append(self._seen)
-        for key, values in self._epoch.items():
-            values.append(_number(logs.get(key)))
-        self._draw()
-
-    def on_train_end(self, logs=None):
-        self._status = "done"
-        self._draw()
-
-    # --- state and drawing -------------------------------------------------------------
-    def _steps(self) -> int | None:
-        steps = self.params.get("steps")
-        return steps if isinstance(steps, int) and steps > 0 else None
-
-    def snapshot(self) -> MonitorState:
+    # --- the contract: state and view follow the recording ----------------------------
+    @property
+    def state(self) -> MonitorState:
         """The run so far as a frozen :class:`MonitorState`."""
         epochs = self.params.get("epochs")
         return MonitorState(
@@ -549,86 +493,115 @@ class TrainingMonitor(Explorer, Callback):
             status=self._status,
         )
 
+    @property
     def view(self) -> MonitorView:
-        return monitor_view(self.snapshot())
+        """The picture of the run so far (recomputed when the run moved on)."""
+        state = self.state
+        if state != self._state:
+            self._state, self._view = state, monitor_view(state)
+        return self._view
 
-    def _draw(self, now: float | None = None):
-        self._last_draw_batch = self._seen
-        self._last_draw_time = time.perf_counter() if now is None else now
-        if not self._outputs:  # not on screen: record only
-            return
-        view = self.view()
-        self._outputs["text"].value = (
-            f'<div style="font-size:{theme().font_px}px;font-family:monospace;">'
-            f"{html.escape(view.text)}</div>"
-        )
-        self._outputs["chart"].value = view.svg
-        self.redraws += 1
+    def snapshot(self) -> MonitorState:
+        """The run so far (the same as ``state``)."""
+        return self.state
 
-    def _build_widget(self):
+    def _settle(self, state: MonitorState) -> MonitorState:
+        self._load(state)
+        return state
+
+    def _build(self):
         import ipywidgets as widgets
 
-        self._outputs["text"] = widgets.HTML()
-        self._outputs["chart"] = widgets.HTML()
+        return widgets.VBox([]), view_html()
+
+    def _show(self) -> None:
+        self._view_widget.value = self.view.html  # the run may have moved on since the last draw
+        self.redraws += 1
+
+    # --- Keras-style hooks ------------------------------------------------------------
+    def set_model(self, model) -> None:
+        self.model = model
+
+    def set_params(self, params: dict) -> None:
+        self.params = dict(params or {})
+
+    def on_train_begin(self, logs=None):
+        self._load(MonitorState(status="training"))
         self._draw()
-        return widgets.VBox([self._outputs["text"], self._outputs["chart"]])
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_index, self._batch_index, self._status = int(epoch), -1, "training"
+
+    def on_batch_begin(self, batch, logs=None):
+        """Nothing to record before a batch."""
+
+    def on_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        self._status, self._batch_index = "training", int(batch)
+        self._batch_x.append(len(self._batch_x) + 1)
+        self._batch_loss.append(_number(logs.get("loss")))
+        self._batch_accuracy.append(_number(logs.get("accuracy")))
+        every = self.update_every or (max(1, self._steps() // 20) if self._steps() else 10)
+        if len(self._batch_x) - self._last_draw_batch >= every:
+            now = time.perf_counter()
+            if now - self._last_draw_time >= self.min_seconds:
+                self._draw(now)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        self._epoch_index, self._batch_index = int(epoch), -1
+        self._epoch_x.append(len(self._batch_x))
+        for key, values in self._epoch.items():
+            values.append(_number(logs.get(key)))
+        self._draw()
+
+    def on_train_end(self, logs=None):
+        self._status = "done"
+        self._draw()
+
+    def _steps(self) -> int | None:
+        steps = self.params.get("steps")
+        return steps if isinstance(steps, int) and steps > 0 else None
+
+    def _draw(self, now: float | None = None):
+        self._last_draw_batch = len(self._batch_x)
+        self._last_draw_time = time.perf_counter() if now is None else now
+        if self._widget is not None:  # on screen: redraw; otherwise record only
+            _ = self.view
+            self._push()
 
     def static_html(self) -> str:
-        return self.view().html
+        return self.view.html
 
     def summary(self) -> _StaticPicture:
         """The curves as they are now, as a picture a notebook cell displays.
 
         End a cell after ``fit`` with ``monitor.summary()`` so that an HTML
-        export (or a notebook opened without a kernel) shows the final
-        curves; the live widget shows only while a kernel runs.
+        export (or a notebook opened without a kernel) shows the final curves.
         """
-        view = self.view()
+        view = self.view
         return _StaticPicture(view.html, view.text)
 
 
 def training_monitor(update_every: int | None = None, min_seconds: float = 0.2):
     """A training monitor, ready to display and to pass to ``fit(callbacks=[...])``.
 
+    Parameters
+    ----------
+    update_every : int, optional
+        Redraw at most every this many batches (at least 1).
+    min_seconds : float, default 0.2
+        ... and at most this often (seconds, at least 0).
+
+    Raises
+    ------
+    ValueError
+        Either argument out of range or of the wrong type.
+
     Examples
     --------
     >>> monitor = training_monitor()
-    >>> monitor.view().text.startswith("waiting")
+    >>> monitor.view.text.startswith("waiting")
     True
     """
     return TrainingMonitor(update_every=update_every, min_seconds=min_seconds)
-
-
-# ----------------------------------------------------------------------------- benchmark
-def benchmark_updates(rng) -> list:
-    """Zero-argument callables, each a redraw in the middle of a simulated run.
-
-    Runs of 1 to 20 epochs of 125 batches (the notebook's MNIST subset at
-    batch size 32), with and without validation, each redraw taking a
-    snapshot of the monitor, computing the view and making the SVG, as
-    the widget does.
-    """
-    updates = []
-    for _ in range(30):
-        steps = 125
-        epochs = int(rng.integers(1, 21))
-        stop = int(rng.integers(1, epochs * steps + 1))
-        validation = bool(rng.integers(2))
-        monitor = TrainingMonitor(update_every=10**9)
-        monitor.set_params({"epochs": epochs, "steps": steps})
-        monitor.on_train_begin({})
-        loss = 2.3
-        for k in range(stop):
-            epoch, batch = divmod(k, steps)
-            if batch == 0:
-                monitor.on_epoch_begin(epoch, {})
-            loss = loss * 0.995 + 0.01 * float(rng.random())
-            acc = 1 - loss / 2.5
-            monitor.on_batch_end(batch, {"loss": loss, "accuracy": acc})
-            if batch == steps - 1:
-                logs = {"loss": loss, "accuracy": acc}
-                if validation:
-                    logs |= {"val_loss": loss * 1.1, "val_accuracy": acc * 0.98}
-                monitor.on_epoch_end(epoch, logs)
-        updates.append(lambda m=monitor: monitor_view(m.snapshot()).svg)
-    return updates
