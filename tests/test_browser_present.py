@@ -6,7 +6,10 @@ prose, the code, the printed output and the widget controls:
 
 - under ``python3 dev.py present``'s settings (``present_setup``) against a plain
   JupyterLab: each at least 1.5 times larger, no notification on screen, the kernel
-  told to start in presenter mode, and no settings file written for the user.
+  told to start in presenter mode, and the user's own settings folder unchanged;
+- with ``cu.presenter(True)`` run in the notebook: each at least 1.5 times larger, and
+  after ``cu.presenter(False)`` each back to the size measured first; neither call
+  shows any text.
 """
 
 from __future__ import annotations
@@ -146,3 +149,40 @@ def test_present_command_enlarges_the_whole_page_and_silences_popups(browser, co
     assert not toasts, f"pop-ups on the projector: {toasts}"
     assert "presenter: 1" in printed
     assert snapshot(user) == before, "present changed the user's own settings"
+
+
+def test_presenter_mode_enlarges_the_page_and_off_restores_it(browser, course):
+    """cu.presenter(True) in a plain JupyterLab: prose, code, output and controls at least
+    1.5 times larger; cu.presenter(False) brings back the sizes measured before; neither
+    call shows any text."""
+    base, root = course
+    with bs.LabServer(root, base / "presenter-mode") as lab:
+        page = browser.new_page()
+        try:
+            page.set_viewport_size(PROJECTOR)
+            bs.open_notebook(page, lab.url, NOTEBOOK)
+            assert not bs.notebook_problems(bs.run_all(page))
+            page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider")
+            before = page.evaluate(_SIZES_JS, PARTS)
+            sizes = {}
+            for on in (True, False):
+                call = f"cu.presenter({on})"
+                bs.select_cell(page, "widgets.VBox")
+                page.evaluate("window.jupyterapp.commands.execute('notebook:insert-cell-below')")
+                page.evaluate("(src) => window.jupyterapp.shell.currentWidget.content.activeCell"
+                              ".model.sharedModel.setSource(src)",
+                              f"import cnn_utils as cu\n\n{call}")
+                bs.run_cell(page, call)
+                page.wait_for_timeout(1000)
+                sizes[on] = page.evaluate(_SIZES_JS, PARTS)
+                shown = bs.cell_output(page, call).locator(".jp-OutputArea-output")
+                assert not "".join(shown.all_inner_texts()).strip(), f"{call} printed something"
+        finally:
+            bs.shutdown_kernels(page)
+            page.close()
+    print("font sizes (px), before -> presenter(True) -> presenter(False):",
+          {part: (before[part], sizes[True][part], sizes[False][part]) for part in PARTS})
+    for part in PARTS:
+        assert sizes[True][part] >= LARGER * before[part], (
+            f"{part}: {before[part]} px -> {sizes[True][part]} px in presenter mode")
+        assert sizes[False][part] == before[part], f"{part} not restored"
