@@ -3,9 +3,10 @@
 
     python3 dev.py lab               open the course in JupyterLab
     python3 dev.py lab --check       install, start JupyterLab, check it answers, stop
+    python3 dev.py present [NB ...]  JupyterLab for a projector: large fonts, no pop-ups
     python3 dev.py test [ARGS]       the whole test suite; ARGS go to pytest
     python3 dev.py execute [NB ...]  re-run notebooks in place from a fresh kernel
-    python3 dev.py export [NB ...]   static HTML pages in artifacts/html/ (no kernel needed)
+    python3 dev.py export [NB ...]   offline HTML pages in artifacts/html/{full,student}/
     python3 dev.py lint [ARGS]       ruff over the package, tests and notebooks
     python3 dev.py student           the notebooks without solutions, in artifacts/student/
     python3 dev.py answers           the instructor's answer key, artifacts/answer_key.md
@@ -29,6 +30,7 @@ if sys.version_info < (3, 10):
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -190,6 +192,79 @@ def lab(args):
             server.kill()
 
 
+# Settings for `present`. JupyterLab reads them from a per-run copy of the user's own
+# settings folder (JUPYTERLAB_SETTINGS_DIR), so the user's choices still apply and the
+# folder itself is never written to. Font sizes are JupyterLab's theme variables:
+# prose, code, printed output, menus and widget controls all follow them.
+PRESENT_SETTINGS = {
+    "@jupyterlab/apputils-extension/notification": {
+        "fetchNews": "false", "checkForUpdates": False, "doNotDisturbMode": True,
+    },
+    "@jupyterlab/apputils-extension/themes": {
+        "overrides": {"content-font-size1": "22px", "code-font-size": "20px",
+                      "ui-font-size1": "20px"},
+    },
+}
+# no news feed and no update check on the server side either (traitlets reads "None")
+PRESENT_SERVER_ARGS = [
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+]
+
+
+def user_lab_settings_dir():
+    """Where JupyterLab keeps this user's settings (as jupyter_core finds it)."""
+    if os.environ.get("JUPYTERLAB_SETTINGS_DIR"):
+        return Path(os.environ["JUPYTERLAB_SETTINGS_DIR"])
+    config = os.environ.get("JUPYTER_CONFIG_DIR") or Path.home() / ".jupyter"
+    return Path(config) / "lab" / "user-settings"
+
+
+def present_setup(state_dir, user_settings=None):
+    """Copy the user's JupyterLab settings into state_dir with present's on top; return
+    JupyterLab's arguments and the environment for the server and its kernels."""
+    user_settings = Path(user_settings or user_lab_settings_dir())
+    settings = Path(state_dir) / "user-settings"
+    if user_settings.is_dir():
+        shutil.copytree(user_settings, settings, dirs_exist_ok=True)
+    for plugin, values in PRESENT_SETTINGS.items():
+        path = settings / f"{plugin}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            mine = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # none, or JSON5 with comments: present's alone
+            mine = {}
+        path.write_text(json.dumps({**mine, **values}, indent=1), encoding="utf-8")
+    # CNN_UTILS_PRESENTER: cnn_utils starts in presenter mode (explorers, figures)
+    return list(PRESENT_SERVER_ARGS), {"JUPYTERLAB_SETTINGS_DIR": str(settings),
+                                       "CNN_UTILS_PRESENTER": "1"}
+
+
+def present(args):
+    """JupyterLab for a projector: large fonts, no pop-ups, presenter mode in every kernel."""
+    import tempfile
+
+    python = ensure_environment(EXTRAS["lab"])
+    notebooks = [a for a in args if a.endswith(".ipynb")] or [START_NOTEBOOK]
+    options = [a for a in args if not a.endswith(".ipynb")]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in options:
+        options.append("--allow-root")
+    with tempfile.TemporaryDirectory(prefix="cnn-course-present-") as state_dir:
+        lab_args, env = present_setup(state_dir)
+        command = [python, "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+                   *lab_args, *notebooks, *options]
+        say("Starting JupyterLab for presenting (large fonts, no news or update pop-ups, "
+            "presenter mode in every notebook) from a copy of your settings, which stay as "
+            "they are. The deck button in a notebook's toolbar starts its slides. "
+            "Stop with Ctrl-C twice.")
+        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+        try:
+            code = server.wait()
+        except KeyboardInterrupt:
+            code = server.wait()
+    sys.exit(code)
+
+
 def test(args):
     python = ensure_environment(EXTRAS["test"])
     say("Running pytest: the package tests and doctests, nbval over every notebook in "
@@ -218,21 +293,106 @@ def execute(args):
                               *map(str, paths)], cwd=ROOT))
 
 
+HTML_OUT = ROOT / "artifacts" / "html"
+STUDENT_NOTEBOOKS = ROOT / "artifacts" / "student"
+OFFLINE_TEMPLATES = ROOT / "tools" / "nbconvert_templates"
+# the MathJax 2 configuration that jupyter-server-mathjax ships, with its Safe mode
+MATHJAX_PAGE_URL = "../mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+
+
 def export(args):
+    """Static HTML in artifacts/html/: full/ (every cell) and student/ (no solutions)."""
     python = ensure_environment(EXTRAS["export"])
-    paths = [str(Path(arg).resolve()) for arg in args] or [
-        str(path) for path in sorted(NOTEBOOKS.glob("*.ipynb"))
-    ]
-    out = ROOT / "artifacts" / "html"
+    if args:
+        editions = {"full": [Path(arg).resolve() for arg in args]}
+        say("Exporting the notebooks named; the student edition is made only for the "
+            "whole course (run `python3 dev.py export` without arguments).")
+    else:
+        editions = {"full": sorted(NOTEBOOKS.glob("*.ipynb"))}
+        if "student" in COMMANDS:
+            COMMANDS["student"]([])
+            editions["student"] = sorted(STUDENT_NOTEBOOKS.glob("*.ipynb"))
+            if not editions["student"]:
+                sys.exit(f"`student` wrote no notebooks to {STUDENT_NOTEBOOKS.relative_to(ROOT)}/.")
+        else:
+            say("This dev.py has no `student` command yet: the student edition is skipped; "
+                "artifacts/html/student/ is not written.")
+    # jupyter_server_mathjax lives in the virtual environment: continue there.
+    sys.exit(subprocess.call(
+        [python, str(Path(__file__).resolve()), "_export", "--",
+         *(f"{edition}={path}" for edition, paths in editions.items() for path in paths)],
+        cwd=ROOT))
+
+
+def export_pages(python, paths, out_dir):
+    """Write an HTML page per notebook into `out_dir` that loads nothing from the internet.
+
+    The page template leaves out JupyterLab's CDN scripts (tools/nbconvert_templates/),
+    and formulas are drawn by the MathJax copied to out_dir/../mathjax/ by copy_mathjax.
+    Returns nbconvert's exit code.
+    """
+    out_dir = Path(out_dir)
     # The config ranks each explorer's static picture (text/html) above its live widget
     # view, which a page without a kernel cannot draw.
     command = [python, "-m", "jupyter", "nbconvert", "--to", "html",
                "--config", str(ROOT / "jupyter_nbconvert_config.json"),
-               "--output-dir", str(out), *paths]
-    code = subprocess.call(command, cwd=ROOT)
-    if code == 0:
-        say(f"HTML pages written to {out.relative_to(ROOT)}/")
-    sys.exit(code)
+               f"--TemplateExporter.extra_template_basedirs={OFFLINE_TEMPLATES}",
+               "--template", "offline",
+               f"--HTMLExporter.mathjax_url={MATHJAX_PAGE_URL}",
+               "--output-dir", str(out_dir), *map(str, paths)]
+    return subprocess.call(command, cwd=ROOT)
+
+
+def copy_mathjax(html_root):
+    """Copy MathJax from the jupyter-server-mathjax package to html_root/mathjax/."""
+    import jupyter_server_mathjax
+
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    target = Path(html_root) / "mathjax"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(source, target)
+    return target
+
+
+def _link_pages(page):
+    """Point a page's links to other notebooks (02_x.ipynb#part) at their pages (02_x.html#part)."""
+    text = page.read_text(encoding="utf-8")
+    linked = re.sub(r'href="([\w.-]+)\.ipynb(#[^"]*)?"',
+                    lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', text)
+    if linked != text:
+        page.write_text(linked, encoding="utf-8")
+
+
+def export_editions(editions, html_root):
+    """Write html_root/<edition>/ for each {edition: notebook paths} and MathJax beside them."""
+    html_root = Path(html_root)
+    html_root.mkdir(parents=True, exist_ok=True)
+    copy_mathjax(html_root)
+    for edition, paths in editions.items():
+        out_dir = html_root / edition
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        if not paths:
+            say(f"No notebooks for the {edition} edition.")
+            continue
+        code = export_pages(sys.executable, paths, out_dir)
+        if code != 0:
+            sys.exit(code)
+        for page in out_dir.glob("*.html"):
+            _link_pages(page)
+        size = sum(f.stat().st_size for f in out_dir.glob("*.html")) / 1e6
+        say(f"{edition} edition: {len(paths)} pages ({size:.1f} MB) in {out_dir}/")
+
+
+def _export_in_venv(args):
+    editions = {}
+    for item in args:
+        edition, path = item.split("=", 1)
+        editions.setdefault(edition, []).append(path)
+    export_editions(editions, HTML_OUT)
+    say(f"MathJax copied to {(HTML_OUT / 'mathjax').relative_to(ROOT)}/: the pages need no "
+        "internet. Hand out the whole html/ folder.")
 
 
 def _cell_text(cell):
@@ -517,7 +677,8 @@ def _write_answer_key():
         sys.exit("The notebooks and cnn_utils/answers disagree:\n  " + "\n  ".join(problems))
 
 
-COMMANDS = {"lab": lab, "test": test, "execute": execute, "lint": lint, "export": export,
+COMMANDS = {"lab": lab, "present": present, "test": test, "execute": execute, "lint": lint,
+            "export": export,
             "student": student, "answers": answers}
 
 
@@ -528,6 +689,9 @@ def main(argv):
     command, args = argv[0], argv[1:]
     if command == "_execute":
         _execute_in_venv(args)
+        return 0
+    if command == "_export":
+        _export_in_venv(args[1:] if args[:1] == ["--"] else args)
         return 0
     if command == "_answers":
         _write_answer_key()

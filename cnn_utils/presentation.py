@@ -14,6 +14,7 @@ derived from one theme, so presenter mode enlarges all of them together.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass
 
@@ -100,8 +101,29 @@ PRESENTER = Theme(
     sequential_cmap="gray",
 )
 
+# The page's half of presenter mode: one stylesheet, scoped to JupyterLab's notebook,
+# that enlarges the prose, the code, the printed output and the widget controls through
+# JupyterLab's own CSS variables, and gives figures the room the input prompts took.
+# It lives in one ipywidgets.HTML: every view of it (wherever presenter() was called)
+# shows the same value, so emptying it switches the whole page back at once.
+PRESENTER_CSS = """<style>
+.jp-Notebook {
+  --jp-content-font-size1: 22px;
+  --jp-code-font-size: 20px;
+  --jp-ui-font-size1: 20px;
+  --jp-widgets-font-size: 20px;
+}
+.jp-Notebook .jp-InputPrompt, .jp-Notebook .jp-OutputPrompt { flex: 0 0 12px; min-width: 0;
+  overflow: hidden; color: transparent; }
+.jp-Notebook .jp-OutputArea-output img { max-width: 100%; height: auto; }
+</style>"""
+# figures: every size in points grows with the dpi, so a figure grows as a whole on
+# screen and its titles keep the spacing they had (no new overlaps)
+PRESENTER_DPI_SCALE = 1.5
+
 _current = NORMAL
 _saved_rc: dict | None = None
+_style = None  # the ipywidgets.HTML carrying PRESENTER_CSS, made on first display
 
 
 def theme() -> Theme:
@@ -109,36 +131,70 @@ def theme() -> Theme:
     return _current
 
 
-def presenter(on: bool = True) -> Theme:
-    """Switch presenter mode on (``True``) or off (``False``); returns the theme now in force.
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
-    Matplotlib's font and figure sizes follow when matplotlib is in use; its
-    previous settings come back when presenter mode is switched off.
+
+def _show_style(on: bool) -> None:
+    """Set the page's stylesheet and, in a notebook, display a view of it (invisible)."""
+    global _style
+    if _style is None:
+        if not _in_notebook():
+            return
+        import ipywidgets as widgets
+
+        _style = widgets.HTML("")
+        _style.layout.display = "none"
+        _style.add_class("cnn-presenter-style")
+    _style.value = PRESENTER_CSS if on else ""
+    if _in_notebook():
+        from IPython.display import display
+
+        display(_style)
+
+
+def _scale_figures(on: bool) -> None:
+    global _saved_rc
+    if not on and _saved_rc is None:
+        return
+    import matplotlib as mpl
+
+    if on and _saved_rc is None:
+        _saved_rc = {"figure.dpi": mpl.rcParams["figure.dpi"]}
+        mpl.rcParams["figure.dpi"] = _saved_rc["figure.dpi"] * PRESENTER_DPI_SCALE
+    elif not on:
+        mpl.rcParams.update(_saved_rc)
+        _saved_rc = None
+
+
+def presenter(on: bool = True) -> None:
+    """Switch presenter mode on (``True``) or off (``False``) for the whole notebook.
+
+    On: larger prose, code, printed output and widget controls on the page, figures
+    drawn at 1.5 times the resolution (the same layout, larger on screen), and
+    explorers drawn from the presenter theme (:func:`theme`). Off restores all of
+    it, on the whole page at once. Nothing is printed: in a notebook the cell shows
+    only an invisible stylesheet. ``python3 dev.py present`` starts every kernel in
+    presenter mode (environment variable ``CNN_UTILS_PRESENTER=1``).
 
     Examples
     --------
-    >>> presenter(True).font_px > presenter(False).font_px
+    >>> presenter(True)
+    >>> theme().font_px > NORMAL.font_px
+    True
+    >>> presenter(False)
+    >>> theme() is NORMAL
     True
     """
-    global _current, _saved_rc
+    global _current
     if not isinstance(on, bool):
-        raise TypeError(f"presenter() takes True or False, got {on!r}")
+        raise TypeError(f"presenter(on=...) takes True or False; got on={on!r}")
     _current = PRESENTER if on else NORMAL
     if "matplotlib" in sys.modules or on:
-        import matplotlib as mpl
+        _scale_figures(on)
+    _show_style(on)
 
-        keys = ("font.size", "figure.figsize", "figure.dpi", "lines.linewidth", "axes.titlesize")
-        if on and _saved_rc is None:
-            _saved_rc = {k: mpl.rcParams[k] for k in keys}
-            mpl.rcParams.update(
-                {
-                    "font.size": 16,
-                    "axes.titlesize": 18,
-                    "lines.linewidth": 2.5,
-                    "figure.figsize": [v * 1.3 for v in _saved_rc["figure.figsize"]],
-                }
-            )
-        elif not on and _saved_rc is not None:
-            mpl.rcParams.update(_saved_rc)
-            _saved_rc = None
-    return _current
+
+if os.environ.get("CNN_UTILS_PRESENTER") == "1":  # set by `python3 dev.py present`
+    presenter(True)

@@ -153,12 +153,18 @@ class LabServer:
         Empty folder for the settings, runtime files and the server log.
     startup_timeout : float
         Seconds to wait for ``/api/status`` to answer.
+    extra_args, extra_env
+        More command-line arguments for JupyterLab and environment variables for it and
+        its kernels (``dev.py present_setup`` gives both).
     """
 
-    def __init__(self, root_dir: Path, state_dir: Path, startup_timeout: float = 90.0):
+    def __init__(self, root_dir: Path, state_dir: Path, startup_timeout: float = 90.0,
+                 extra_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None):
         self.root_dir = Path(root_dir)
         self.state_dir = Path(state_dir)
         self.startup_timeout = startup_timeout
+        self.extra_args = list(extra_args)  # e.g. dev.py present's settings
+        self.extra_env = dict(extra_env or {})
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.state_dir / "jupyterlab.log"
@@ -207,6 +213,8 @@ class LabServer:
         ]  # fmt: skip
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")  # CI containers run as root
+        cmd += self.extra_args
+        env.update(self.extra_env)
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
             cmd,
