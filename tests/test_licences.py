@@ -57,18 +57,14 @@ def test_code_licence_is_mit_and_agrees_with_pyproject():
 
 
 def test_prose_licence_is_stated():
-    licensing = (ROOT / "LICENSING.md").read_text(encoding="utf-8")
-    for text in (licensing, NOTICE):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for text in (readme, NOTICE):
         assert "CC BY 4.0" in text
         assert "https://creativecommons.org/licenses/by/4.0/" in text
 
 
 def test_readme_links_the_licence_citation_and_instructors_guide():
-    # LICENSING.md is the README's licence section, kept apart until it is merged
-    readme = "\n".join(
-        (ROOT / name).read_text(encoding="utf-8")
-        for name in ("README.md", "LICENSING.md") if (ROOT / name).exists()
-    )
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in ("LICENSE", "NOTICE.md", "CITATION.cff", "INSTRUCTORS.md"):
         assert f"]({target})" in readme, f"README does not link {target}"
         assert (ROOT / target).is_file()
