@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+import weakref
 from dataclasses import dataclass
 
 
@@ -126,6 +127,27 @@ _saved_rc: dict | None = None
 _style = None  # the ipywidgets.HTML carrying PRESENTER_CSS, made on first display
 
 
+_restylers: list[weakref.WeakMethod] = []  # explorers on screen, redrawn when the theme changes
+
+
+def on_theme_change(method) -> None:
+    """Call the bound ``method`` after every switch of presenter mode, while its object lives.
+
+    Explorers register their redraw here, so an explorer already on screen takes the
+    new sizes at once instead of at its next run.
+    """
+    _restylers.append(weakref.WeakMethod(method))
+
+
+def _restyle_all() -> None:
+    for ref in list(_restylers):
+        method = ref()
+        if method is None:
+            _restylers.remove(ref)
+        else:
+            method()
+
+
 def theme() -> Theme:
     """The theme in force now."""
     return _current
@@ -190,10 +212,13 @@ def presenter(on: bool = True) -> None:
     global _current
     if not isinstance(on, bool):
         raise TypeError(f"presenter(on=...) takes True or False; got on={on!r}")
+    changed = _current is not (PRESENTER if on else NORMAL)
     _current = PRESENTER if on else NORMAL
     if "matplotlib" in sys.modules or on:
         _scale_figures(on)
     _show_style(on)
+    if changed:
+        _restyle_all()
 
 
 if os.environ.get("CNN_UTILS_PRESENTER") == "1":  # set by `python3 dev.py present`

@@ -28,7 +28,7 @@ from dataclasses import fields, replace
 import numpy as np
 
 from .._checks import as_float_array
-from ..presentation import theme
+from ..presentation import on_theme_change, theme
 
 
 class Explorer:
@@ -73,17 +73,8 @@ class Explorer:
         if self._widget is None:
             import ipywidgets as widgets
 
-            controls_box, view_widget = self._build()
-            controls_box.add_class("cnn-explorer-controls")
-            view_widget.add_class("cnn-explorer-view")
-            # The controls keep their width; the view takes the rest of the row and
-            # wraps its own panels, so controls and view stay side by side.
-            controls_box.layout.flex = "0 0 auto"
-            view_widget.layout.flex = "1 1 0%"
-            view_widget.layout.min_width = f"{theme().font_px * 18}px"
-            self._view_widget = view_widget
             self._widget = widgets.Box(
-                [controls_box, view_widget],
+                self._assemble(),
                 layout=widgets.Layout(
                     display="flex",
                     flex_flow="row wrap",
@@ -95,8 +86,34 @@ class Explorer:
             # Stable hooks for styling and for the browser tests to find an explorer.
             self._widget.add_class("cnn-explorer")
             self._widget.add_class(f"cnn-explorer-{type(self).__name__.lower()}")
+            on_theme_change(self._restyle)
             self._push()
         return self._widget
+
+    def _assemble(self) -> list:
+        """Build the controls and the view widget in the theme now in force."""
+        controls_box, view_widget = self._build()
+        controls_box.add_class("cnn-explorer-controls")
+        view_widget.add_class("cnn-explorer-view")
+        # The controls keep their width; the view takes the rest of the row and
+        # wraps its own panels, so controls and view stay side by side.
+        controls_box.layout.flex = "0 0 auto"
+        view_widget.layout.flex = "1 1 0%"
+        view_widget.layout.min_width = f"{theme().font_px * 18}px"
+        self._view_widget = view_widget
+        return [controls_box, view_widget]
+
+    def _restyle(self) -> None:
+        """Redraw controls and view in the new theme (presenter mode was switched)."""
+        if self._widget is None:
+            return
+        old = list(self._controls.values())
+        self._controls, self._bound = {}, {}
+        self._view = type(self).view_function(self._state)  # the view's HTML reads the theme
+        self._widget.children = self._assemble()
+        self._push()
+        for control in old:
+            control.close()
 
     def update(self, **changes):
         """Replace state fields, recompute the view and show it; returns the new view.
