@@ -10,6 +10,7 @@ FACTORIES = {
     "stepper": lambda: cnn_utils.conv_stepper("six_by_six_image", "filter1"),
     "output_size": lambda: cnn_utils.output_size_explorer(7, 3),
     "pool": lambda: cnn_utils.pool_explorer(),
+    "playground": lambda: cnn_utils.kernel_playground(max_side=64),
     "channels": lambda: cnn_utils.channels_explorer(),
     "monitor": lambda: cnn_utils.training_monitor(),
     "training": lambda: cnn_utils.training_explorer(),
@@ -18,7 +19,7 @@ FACTORIES = {
 
 def sizes(explorer):
     """What a student sees of the explorer's size: control widths and the view's HTML."""
-    widths = {name: (c.layout.width, getattr(c.style, "button_width", None))
+    widths = {name: (c.layout.width, getattr(getattr(c, "style", None), "button_width", None))
               for name, c in explorer.controls.items()}
     return widths, explorer.widget.children[1].value if hasattr(
         explorer.widget.children[1], "value") else None
