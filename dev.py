@@ -571,8 +571,9 @@ def _execute_in_venv(paths):
             say(f"{shown}: a cell failed; the file is left as it was.\n{error}")
             failed.append(shown)
             continue
-        # the patch version of Python differs between machines; it is not the notebook's business
-        nb.metadata.get("language_info", {}).pop("version", None)
+        # language_info keeps the kernel's Python version: JupyterLab writes it on every save,
+        # so a notebook run and saved in JupyterLab on this machine differs from this file
+        # only in its outputs' live widget views
         nb = _compact_figures(_coalesce_streams(_store_without_widgets(nb)))
         nbformat.validate(nb)
         nbformat.write(nb, path)
