@@ -49,6 +49,7 @@ class Explorer:
         self._controls: dict = {}
         self._bound: dict[str, str] = {}
         self._busy = False
+        self._follows_theme = False  # registered for presenter-mode redraws
 
     # --- the public surface --------------------------------------------------------
     @property
@@ -86,9 +87,23 @@ class Explorer:
             # Stable hooks for styling and for the browser tests to find an explorer.
             self._widget.add_class("cnn-explorer")
             self._widget.add_class(f"cnn-explorer-{type(self).__name__.lower()}")
-            on_theme_change(self._restyle)
+            if not self._follows_theme:
+                on_theme_change(self._restyle)
+                self._follows_theme = True
             self._push()
         return self._widget
+
+    def close(self) -> None:
+        """Close the explorer's widgets, as ``close()`` does for any ipywidget.
+
+        Its views in the notebook go blank, the kernel lets go of every widget it made,
+        and presenter mode stops redrawing it. A re-run cell leaves its old explorer open
+        (ipywidgets keeps every widget until it is closed); closing is the way to free it.
+        ``state``, ``view`` and ``static_html()`` still work; ``widget`` builds a new one.
+        """
+        if self._widget is not None:
+            close_tree(self._widget)
+            self._widget, self._controls, self._bound = None, {}, {}
 
     def _assemble(self) -> list:
         """Build the controls and the view widget in the theme now in force."""
@@ -107,13 +122,14 @@ class Explorer:
         """Redraw controls and view in the new theme (presenter mode was switched)."""
         if self._widget is None:
             return
-        old = list(self._controls.values())
+        old = [*self._widget.children, *self._controls.values()]
         self._controls, self._bound = {}, {}
         self._view = type(self).view_function(self._state)  # the view's HTML reads the theme
         self._widget.children = self._assemble()
         self._push()
-        for control in old:
-            control.close()
+        in_use = _tree(self._widget)
+        for widget in old:  # the old controls, boxes, layouts and styles: nothing shows them
+            close_tree(widget, keep=in_use)
 
     def update(self, **changes):
         """Replace state fields, recompute the view and show it; returns the new view.
@@ -193,6 +209,26 @@ class Explorer:
             self._show()
         finally:
             self._busy = busy
+
+
+def _tree(widget, found=None) -> dict:
+    """Every widget ``widget`` is made of, itself included: children, layouts and styles."""
+    import ipywidgets as widgets
+
+    found = {} if found is None else found
+    if isinstance(widget, widgets.Widget) and id(widget) not in found:
+        found[id(widget)] = widget
+        for part in (*getattr(widget, "children", ()), getattr(widget, "layout", None),
+                     getattr(widget, "style", None)):
+            _tree(part, found)
+    return found
+
+
+def close_tree(widget, keep=()) -> None:
+    """Close ``widget`` and everything it is made of, except the widgets whose id is in ``keep``."""
+    for key, part in _tree(widget).items():
+        if key not in keep:
+            part.close()
 
 
 def checked_array(value, name: str, ndims: tuple[int, ...], layout: str) -> np.ndarray:
