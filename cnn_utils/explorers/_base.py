@@ -371,3 +371,47 @@ class StepControls:
             control.max = last
         self.back.disabled = n_steps == 0 or position == 0
         self.forward.disabled = n_steps == 0 or position >= n_steps - 1
+
+
+# --- explorers that walk an output window by window --------------------------------
+# Their states have ``position`` and ``output_shape()`` (ValueError when there is no output).
+
+
+def count_windows(state) -> int:
+    """Number of windows (output cells) of ``state``; 0 when the settings give no output."""
+    try:
+        out_h, out_w = state.output_shape()
+    except ValueError:
+        return 0
+    return out_h * out_w
+
+
+def checked_position(state, windows: str) -> tuple[int, int, int]:
+    """``(out_h, out_w, n_steps)``; ValueError when ``state.position`` is past the last window.
+
+    ``windows`` is the message's word for them ("windows", "steps").
+    """
+    out_h, out_w = state.output_shape()
+    n_steps = out_h * out_w
+    if state.position >= n_steps:
+        raise ValueError(
+            f"position {state.position} is outside the {n_steps} {windows} (0 to {n_steps - 1}) "
+            f"of a {out_h}x{out_w} output"
+        )
+    return out_h, out_w, n_steps
+
+
+def clamp_position(state):
+    """``state`` with its position moved back onto the last window if it is past it."""
+    return replace(state, position=min(state.position, max(state.n_steps() - 1, 0)))
+
+
+def bind_step_controls(explorer: Explorer, description: str) -> StepControls:
+    """:class:`StepControls` for ``explorer``'s state, bound as its ``back``, ``forward``,
+    ``play`` and ``position`` controls (the slider is labelled ``description``)."""
+    s = explorer.state
+    nav = StepControls(s.position, max(s.n_steps() - 1, 0), description)
+    for name in ("back", "forward", "play"):
+        explorer._bind(name, getattr(nav, name))
+    explorer._bind("position", nav.slider, "position", int)
+    return nav

@@ -30,10 +30,13 @@ from ..presentation import theme
 from ..shapes import output_size
 from ._base import (
     Explorer,
-    StepControls,
+    bind_step_controls,
     checkbox,
     checked_array,
+    checked_position,
+    clamp_position,
     column,
+    count_windows,
     named_example,
     slider,
     toggles,
@@ -143,11 +146,7 @@ class PoolState:
 
     def n_steps(self) -> int:
         """Number of windows; 0 when the settings give no output."""
-        try:
-            out_h, out_w = self.output_shape()
-        except ValueError:
-            return 0
-        return out_h * out_w
+        return count_windows(self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,13 +276,7 @@ def window_winners(state: PoolState) -> np.ndarray:
 
 def pool_numbers(state: PoolState) -> dict:
     """The numbers of the current window (the settings must give an output)."""
-    out_h, out_w = state.output_shape()
-    n_steps = out_h * out_w
-    if state.position >= n_steps:
-        raise ValueError(
-            f"position {state.position} is outside the {n_steps} windows (0 to {n_steps - 1}) "
-            f"of a {out_h}x{out_w} output"
-        )
+    out_h, out_w, n_steps = checked_position(state, "windows")
     (h, w), k, s, p = state.x.shape, state.pool_size, state.stride, state.padding
     row, col = divmod(state.position, out_w)
     pool = max_pool2d if state.mode == "max" else avg_pool2d
@@ -479,8 +472,7 @@ class PoolExplorer(Explorer):
 
     def _settle(self, state: PoolState) -> PoolState:
         padding = min(state.padding, state.pool_size // 2)
-        state = replace(state, padding=padding)
-        return replace(state, position=min(state.position, max(state.n_steps() - 1, 0)))
+        return clamp_position(replace(state, padding=padding))
 
     def _build(self):
         import ipywidgets as widgets
@@ -495,10 +487,7 @@ class PoolExplorer(Explorer):
         self._bind("pool_size", slider("pool size", s.pool_size, *POOL_RANGE), "pool_size")
         self._bind("stride", slider("stride", s.stride, *STRIDE_RANGE), "stride")
         self._bind("padding", slider("padding", s.padding, *PADDING_RANGE), "padding")
-        self._nav = StepControls(s.position, max(s.n_steps() - 1, 0), "window")
-        for name in ("back", "forward", "play"):
-            self._bind(name, getattr(self._nav, name))
-        self._bind("position", self._nav.slider, "position", int)
+        self._nav = bind_step_controls(self, "window")
         hint = widgets.HTML(text_html(KEYBOARD_HINT, small=True))
         c = self._controls
         box = column(

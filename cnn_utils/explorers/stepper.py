@@ -33,11 +33,14 @@ from ..presentation import theme
 from ..shapes import output_size
 from ._base import (
     Explorer,
-    StepControls,
+    bind_step_controls,
     button,
     checkbox,
     checked_array,
+    checked_position,
+    clamp_position,
     column,
+    count_windows,
     named_example,
     slider,
     toggles,
@@ -156,11 +159,7 @@ class StepperState:
 
     def n_steps(self) -> int:
         """Number of windows (output cells); 0 when the kernel does not fit."""
-        try:
-            out_h, out_w = self.output_shape()
-        except ValueError:
-            return 0
-        return out_h * out_w
+        return count_windows(self)
 
 
 # --- numbers ------------------------------------------------------------------------
@@ -232,13 +231,7 @@ def _sum_text(kernel: np.ndarray, window: np.ndarray, total: str) -> str:
 
 def step_numbers(state: StepperState) -> dict:
     """The numbers of the current step (the kernel must fit): window, products, sums, output."""
-    out_h, out_w = state.output_shape()
-    n_steps = out_h * out_w
-    if state.position >= n_steps:
-        raise ValueError(
-            f"position {state.position} is outside the {n_steps} steps (0 to {n_steps - 1}) of "
-            f"a {out_h}x{out_w} output"
-        )
+    out_h, out_w, n_steps = checked_position(state, "steps")
     row, col = divmod(state.position, out_w)
     used, multi = state.kernel_used(), state.image.ndim == 3
     x = state.image[None] if multi else state.image[None, :, :, None]
@@ -575,8 +568,7 @@ class StepperExplorer(Explorer):
         self._animations: dict = {}
 
     def _settle(self, state: StepperState) -> StepperState:
-        last = max(state.n_steps() - 1, 0)
-        return replace(state, position=min(state.position, last))
+        return clamp_position(state)
 
     # -- the static picture
     def animation_html(self) -> str:
@@ -612,10 +604,7 @@ class StepperExplorer(Explorer):
         import ipywidgets as widgets
 
         s = self.state
-        self._nav = StepControls(s.position, max(s.n_steps() - 1, 0), "position")
-        for name in ("back", "forward", "play"):
-            self._bind(name, getattr(self._nav, name))
-        self._bind("position", self._nav.slider, "position", int)
+        self._nav = bind_step_controls(self, "position")
         self._bind("stride", slider("stride", s.stride, *STRIDE_RANGE, chars=7), "stride")
         self._bind("padding", slider("padding", s.padding, *PADDING_RANGE, chars=7), "padding")
         self._bind(
