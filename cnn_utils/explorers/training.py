@@ -332,6 +332,19 @@ def training_view(state: TrainingState) -> TrainingView:
     return TrainingView(state=state, latest=latest, stale=stale, text=text, table=table, html=page)
 
 
+def _choice_slider(description: str, options: list, value):
+    """A slider over ``(label, value)`` options; its label is 8 characters wide."""
+    import ipywidgets as widgets
+
+    return widgets.SelectionSlider(
+        options=options,
+        value=value,
+        description=description,
+        style={"description_width": theme().width(8)},
+        layout=widgets.Layout(width=theme().width(24)),
+    )
+
+
 class TrainingExplorer(Explorer):
     """The training explorer as a widget (use :func:`training_explorer` to make one).
 
@@ -363,23 +376,12 @@ class TrainingExplorer(Explorer):
 
         s = self.state
         self._bind("epochs", slider("epochs", s.epochs, *EPOCHS_RANGE, chars=8), "epochs")
-        rates = widgets.SelectionSlider(
-            options=[(f"{r:g}", r) for r in LEARNING_RATES],
-            value=s.learning_rate,
-            description="learn. rate",
-            style={"description_width": theme().width(8)},
-            layout=widgets.Layout(width=theme().width(24)),
-        )
+        rates = _choice_slider("learn. rate", [(f"{r:g}", r) for r in LEARNING_RATES],
+                               s.learning_rate)
         self._bind("learning_rate", rates, "learning_rate")
         self._bind("optimizer", toggles(list(OPTIMIZERS), s.optimizer, chars=6), "optimizer")
         self._bind("augment", checkbox("augmentation", s.augment), "augment")
-        sizes = widgets.SelectionSlider(
-            options=[(f"{n:,}", n) for n in TRAIN_SIZES],
-            value=s.train_size,
-            description="digits",
-            style={"description_width": theme().width(8)},
-            layout=widgets.Layout(width=theme().width(24)),
-        )
+        sizes = _choice_slider("digits", [(f"{n:,}", n) for n in TRAIN_SIZES], s.train_size)
         self._bind("train_size", sizes, "train_size")
         train = self._bind("train", button("Train", "train a fresh network with these settings"))
         train.on_click(lambda _button: self.train())
