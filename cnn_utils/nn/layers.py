@@ -276,11 +276,7 @@ class Layer:
     def set_weights(self, weights) -> None:
         """Overwrite the parameters (in place) with real arrays of the same shapes."""
         self._require_built("weights")
-        if isinstance(weights, (str, bytes, np.ndarray)) or not hasattr(weights, "__iter__"):
-            raise TypeError(
-                f"weights must be a list of arrays, got {type(weights).__name__} {weights!r:.40}"
-            )
-        weights = list(weights)
+        weights = _weight_list(weights)
         names = list(self._params)
         if len(weights) != len(names):
             raise ValueError(
@@ -360,6 +356,15 @@ def _strip_batch(input_shape):
     if len(shape) > 0 and shape[0] is None:
         return shape[1:], True
     return shape, False
+
+
+def _weight_list(weights) -> list:
+    """``weights`` (a list or other iterable of arrays, not one array) as a list."""
+    if isinstance(weights, (str, bytes, np.ndarray)) or not hasattr(weights, "__iter__"):
+        raise TypeError(
+            f"weights must be a list of arrays, got {type(weights).__name__} {weights!r:.40}"
+        )
+    return list(weights)
 
 
 def _check_weight(new, name, shape) -> np.ndarray:

@@ -35,7 +35,7 @@ from ._args import MAX_EPOCHS, check_fraction
 from .augment import ImageAugmenter
 from .callbacks import Callback, CallbackList, History, ProgbarLogger
 from .inputs import as_numeric_array, prepare_images, prepare_labels
-from .layers import Layer, _check_dtype, _fmt_shape, _snake_case, ends_in_softmax
+from .layers import Layer, _check_dtype, _fmt_shape, _snake_case, _weight_list, ends_in_softmax
 from .optimizers import get_optimizer
 from .summary import LayerSummary, ModelSummary
 from .weights_file import (
@@ -356,11 +356,7 @@ class Sequential:
     def set_weights(self, weights) -> None:
         """Overwrite every parameter array, in :meth:`get_weights`' order."""
         self._require_built("weights")
-        if isinstance(weights, (str, bytes, np.ndarray)) or not hasattr(weights, "__iter__"):
-            raise TypeError(
-                f"weights must be a list of arrays, got {type(weights).__name__} {weights!r:.40}"
-            )
-        weights = list(weights)
+        weights = _weight_list(weights)
         expected = sum(len(layer.weights) for layer in self.layers)
         if len(weights) != expected:
             raise ValueError(f"the model has {expected} weight arrays, got {len(weights)}")
