@@ -26,6 +26,7 @@ the same way every time too). The same seeds give the same run bit for bit.
 from __future__ import annotations
 
 import numbers
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -48,6 +49,21 @@ from .weights_file import (
 
 LOSSES = ("sparse_categorical_crossentropy",)
 METRICS = ("accuracy",)
+
+
+@contextmanager
+def _blame(argname: str, function, what: str):
+    """Errors the caller's ``function`` raises in the block, as one TypeError or ValueError.
+
+    The message reads ``argname=function failed on what: ...``; the original error is its cause.
+    """
+    try:
+        yield
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as err:
+        kind = TypeError if isinstance(err, TypeError) else ValueError
+        raise kind(
+            f"{argname}={function!r:.60} failed on {what}: {type(err).__name__}: {err}"
+        ) from err
 
 
 def _check_verbose(verbose):
@@ -290,14 +306,8 @@ class Sequential:
         if print_fn is None:
             print(text)
         else:
-            try:
+            with _blame("print_fn", print_fn, "the summary text"):
                 print_fn(text)
-            except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as err:
-                kind = TypeError if isinstance(err, TypeError) else ValueError
-                raise kind(
-                    f"print_fn={print_fn!r:.60} failed on the summary text: "
-                    f"{type(err).__name__}: {err}"
-                ) from err
         return data if return_data else None
 
     def get_layer(self, name=None, index=None) -> Layer:
@@ -776,14 +786,8 @@ class Sequential:
         return logs
 
     def _augment_batch(self, augmenter, xb, rng):
-        try:
+        with _blame("augment", augmenter, f"a batch of shape {xb.shape}"):
             out = np.asarray(augmenter(xb, rng))
-        except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as err:
-            kind = TypeError if isinstance(err, TypeError) else ValueError
-            raise kind(
-                f"augment={augmenter!r:.60} failed on a batch of shape {xb.shape}: "
-                f"{type(err).__name__}: {err}"
-            ) from err
         if out.shape != xb.shape:
             raise ValueError(
                 f"augment returned a batch of shape {out.shape} for one of shape {xb.shape}"
