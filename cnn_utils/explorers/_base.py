@@ -50,6 +50,7 @@ class Explorer:
         self._bound: dict[str, str] = {}
         self._busy = False
         self._follows_theme = False  # registered for presenter-mode redraws
+        self._unshown: list = []  # widgets _build made that no box holds (see _close_with_widget)
 
     # --- the public surface --------------------------------------------------------
     @property
@@ -102,8 +103,9 @@ class Explorer:
         ``state``, ``view`` and ``static_html()`` still work; ``widget`` builds a new one.
         """
         if self._widget is not None:
-            close_tree(self._widget)
-            self._widget, self._controls, self._bound = None, {}, {}
+            for widget in (self._widget, *self._unshown):
+                close_tree(widget)
+            self._widget, self._controls, self._bound, self._unshown = None, {}, {}, []
 
     def _assemble(self) -> list:
         """Build the controls and the view widget in the theme now in force."""
@@ -122,8 +124,8 @@ class Explorer:
         """Redraw controls and view in the new theme (presenter mode was switched)."""
         if self._widget is None:
             return
-        old = [*self._widget.children, *self._controls.values()]
-        self._controls, self._bound = {}, {}
+        old = [*self._widget.children, *self._controls.values(), *self._unshown]
+        self._controls, self._bound, self._unshown = {}, {}, []
         self._view = type(self).view_function(self._state)  # the view's HTML reads the theme
         self._widget.children = self._assemble()
         self._push()
@@ -182,6 +184,11 @@ class Explorer:
     def _show(self) -> None:
         """Write the view into the view widget (default: its HTML)."""
         self._view_widget.value = self._view.html
+
+    def _close_with_widget(self, *widgets) -> None:
+        """Close ``widgets`` with the explorer's own although no box shows them (a link
+        between two controls, spare input boxes), at a presenter redraw and at ``close()``."""
+        self._unshown.extend(widgets)
 
     def _bind(self, name: str, control, field: str | None = None, convert=None):
         """Register ``control`` as ``controls[name]``; bound to ``field``, it updates the state."""
@@ -346,7 +353,7 @@ class StepControls:
         self.play = widgets.Play(
             value=position, min=0, max=max(last, 0), interval=900, tooltip="play / pause"
         )
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.link = widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.back.on_click(lambda _button: self._move(-1))
         self.forward.on_click(lambda _button: self._move(1))
         for control in (self.back, self.forward, self.play):
@@ -414,4 +421,5 @@ def bind_step_controls(explorer: Explorer, description: str) -> StepControls:
     for name in ("back", "forward", "play"):
         explorer._bind(name, getattr(nav, name))
     explorer._bind("position", nav.slider, "position", int)
+    explorer._close_with_widget(nav.link)
     return nav

@@ -642,6 +642,7 @@ class PlaygroundExplorer(Explorer):
         self._boxes = [widgets.FloatText(value=0.0, step=0.1, layout=box_layout) for _ in range(25)]
         for box in self._boxes:
             box.observe(self._on_box, names="value")
+        self._close_with_widget(*self._boxes)  # the grid shows only size x size of them
         self._bind("kernel", widgets.GridBox(children=[], layout=widgets.Layout(grid_gap="2px")))
         c = self._controls
         box = column(
