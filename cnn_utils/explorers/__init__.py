@@ -3,7 +3,8 @@
 Every explorer follows one contract (``_base.py``; the recipe is in
 ARCHITECTURE.md): a frozen ``...State``, a pure ``..._view(state)`` that
 pytest calls without a browser, and a thin widget class with ``state``,
-``view``, ``controls``, ``update(**changes)``, ``widget`` and ``static_html()``.
+``view``, ``controls``, ``update(**changes)``, ``widget``, ``static_html()`` and
+``close()``.
 """
 
 from __future__ import annotations
