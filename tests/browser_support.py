@@ -10,6 +10,13 @@ everything that is not a test:
   folder (so the user's own configuration never leaks in), with news and update
   checks off, and stops it whatever happens.
 - :func:`launch_browser` starts Chromium with flags suited to a closed network.
+- What every browser test module shares: :func:`require_browser` (skip the module,
+  saying how to enable it, when Chromium or Playwright is missing), the
+  module-scoped fixtures ``lab`` and ``browser`` (one JupyterLab server and one
+  Chromium per module, both in the folder of the module's own ``course`` fixture,
+  see :func:`make_course`), the function-scoped ``browser_page`` and the context
+  manager :func:`open_tab` (a tab that shuts its kernels down and closes),
+  :func:`save_screenshot` and :func:`report_latency` (artifacts in ``artifacts/``).
 - Page utilities: :func:`open_notebook`, :func:`run_all`, :func:`wait_idle`,
   :func:`notebook_problems`, :func:`widget_problems`,
   :func:`screenshot_notebook`, :func:`set_slider_by_keyboard`,
@@ -23,6 +30,7 @@ what it should, read back from the page.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -37,7 +45,13 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 CHROMIUM = "/usr/bin/chromium"
+ENABLE_HINT = (
+    "browser tests need Debian's Chromium and Playwright for Python: "
+    "`apt-get install chromium` and `pip install -e '.[test]'`"
+)
 
 # Flags for a machine whose network is closed: without the background-networking
 # ones Chromium keeps opening connections that are refused (or hang), and at start
@@ -63,6 +77,13 @@ CHROMIUM_ARGS = [
 ]
 
 VIEWPORT = {"width": 1400, "height": 1000}
+PROJECTOR = {"width": 1280, "height": 720}  # the presenting tests' window
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "artifacts"  # git-ignored
+SCREENSHOTS = ARTIFACTS / "screenshots"
+LATENCY_FILE = ARTIFACTS / "browser-latency.json"
+CHANGES = 10  # control changes per latency measurement
 
 # JupyterLab user settings written into the temporary settings folder.
 LAB_USER_SETTINGS = {
@@ -569,11 +590,11 @@ def _click_menu(page, menu: str, item: str, command: str | None = None) -> None:
     notebook's.
     """
     try:
-        page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text=_exact(menu)).first.click(
+        page.locator("#jp-menu-panel .lm-MenuBar-itemLabel", has_text=exact(menu)).first.click(
             timeout=10_000
         )
         page.locator(".lm-Menu .lm-Menu-item").filter(
-            has=page.locator(".lm-Menu-itemLabel", has_text=_exact(item))
+            has=page.locator(".lm-Menu-itemLabel", has_text=exact(item))
         ).first.click(timeout=10_000)
     except Exception as exc:
         if command is None:
@@ -583,7 +604,8 @@ def _click_menu(page, menu: str, item: str, command: str | None = None) -> None:
         _run_command(page, command)
 
 
-def _exact(text: str) -> re.Pattern:
+def exact(text: str) -> re.Pattern:
+    """A pattern matching ``text`` alone, give or take the spaces around it."""
     return re.compile(rf"^\s*{re.escape(text)}\s*$")
 
 
@@ -705,6 +727,109 @@ def shutdown_kernels(page) -> None:
     page.evaluate(
         "() => window.jupyterapp && window.jupyterapp.serviceManager.sessions.shutdownAll()"
     )
+
+
+# --------------------------------------------------------------------------- test modules
+# What each test_browser*.py module needs besides its own notebooks. A module
+# calls require_browser() at import, defines a module-scoped `course` fixture
+# (usually with make_course) and imports the fixtures it uses:
+#
+#     from browser_support import browser_fixture, lab_fixture  # noqa: E402, F401
+#
+# They are found by their names, `browser` and `lab`, and each takes the folder
+# of the importing module's `course`, so every module gets its own server and
+# browser.
+
+
+def require_browser():
+    """Skip the calling test module unless Playwright and Chromium are both here.
+
+    Call it at module level; the skip message says how to enable the tests.
+    Returns ``playwright.sync_api``.
+    """
+    __tracebackhide__ = True  # a skip is reported at the calling module's line
+    sync_api = pytest.importorskip("playwright.sync_api", reason=ENABLE_HINT)
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} not found; {ENABLE_HINT}", allow_module_level=True)
+    return sync_api
+
+
+def make_course(tmp_path_factory, name: str, copy_notebooks: bool = False) -> tuple[Path, Path]:
+    """A new temporary folder ``base`` and the folder JupyterLab will serve; returns both.
+
+    The served folder is ``base/notebooks``: a copy of the course's notebooks
+    (:func:`copy_course`) if ``copy_notebooks``, else empty, for a module's own
+    scratch notebooks. The server's and the browser's state go in ``base`` too.
+    """
+    base = tmp_path_factory.mktemp(name)
+    if copy_notebooks:
+        return base, copy_course(REPO, base)
+    root = base / "notebooks"
+    root.mkdir()
+    return base, root
+
+
+@pytest.fixture(scope="module", name="lab")
+def lab_fixture(course):
+    """One JupyterLab server for the module, serving its ``course`` folder."""
+    base, root = course
+    with LabServer(root, base / "lab-state") as server:
+        yield server
+
+
+@pytest.fixture(scope="module", name="browser")
+def browser_fixture(course):
+    """One Chromium for the module (a persistent context, its profile in ``course``)."""
+    from playwright.sync_api import sync_playwright
+
+    base, _ = course
+    with sync_playwright() as playwright:
+        context = launch_browser(playwright, base / "chromium-profile")
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@contextlib.contextmanager
+def open_tab(browser):
+    """A new tab of ``browser`` and its :class:`PageLog`, as ``(page, log)``.
+
+    On the way out, whatever happened: the page's console errors are printed
+    (shown with the report of a failing test), every kernel of the server is
+    shut down and the tab is closed.
+    """
+    page = browser.new_page()
+    log = PageLog(page)
+    try:
+        yield page, log
+    finally:
+        errors = log.console_errors
+        if errors:
+            more = [f"(and {len(errors) - 20} more)"] if len(errors) > 20 else []
+            print("browser console errors:\n" + "\n".join(errors[:20] + more))
+        try:
+            shutdown_kernels(page)
+        finally:
+            page.close()
+
+
+@pytest.fixture(name="browser_page")
+def browser_page_fixture(browser, lab):
+    """A fresh tab of the module's browser, with the module's server running: (page, log)."""
+    with open_tab(browser) as tab:
+        yield tab
+
+
+def save_screenshot(page, filename: str, what: str) -> None:
+    """Save :func:`screenshot_notebook` to ``artifacts/screenshots/<filename>``.
+
+    A failure is printed, not raised: a failed shot must not hide a test's own failure.
+    """
+    try:
+        screenshot_notebook(page, SCREENSHOTS / filename)
+    except Exception as exc:
+        print(f"screenshot of {what} failed: {exc!r}")
 
 
 # --------------------------------------------------------------------------- interaction
@@ -834,6 +959,16 @@ def summarize_latency(name: str, samples_ms: list[float], out_file: Path | None 
         merged[name] = summary
         out_file.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return summary
+
+
+def report_latency(capsys, name: str, samples_ms: list[float], out_file: Path = LATENCY_FILE):
+    """Summarize ``samples_ms`` into ``out_file`` and print the summary past pytest's capture."""
+    summary = summarize_latency(name, samples_ms, out_file)
+    with capsys.disabled():
+        print(
+            f"\nbrowser latency, {name}: median {summary['median_ms']} ms "
+            f"(min {summary['min_ms']}, max {summary['max_ms']}, {summary['changes']} changes)"
+        )
 
 
 def lab_settings(page) -> dict:

@@ -23,41 +23,29 @@ Pattern for an explorer test (see ``test_slider_pattern_updates_view`` and
 4. assert the view shows what the control's new value implies, read back from the
    page and derived independently of the code under test;
 5. assert ``kernel_problems`` is empty (a raising callback never reaches a cell);
-6. print the median latency (``summarize_latency``); never assert on it.
+6. print the median latency (``report_latency``); never assert on it.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
-
-ENABLE_HINT = (
-    "browser tests need Debian's Chromium and Playwright for Python: "
-    "`apt-get install chromium` and `pip install -e '.[test]'`"
-)
-sync_api = pytest.importorskip("playwright.sync_api", reason=ENABLE_HINT)
-
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # also under --import-mode=importlib or a tests package
     sys.path.insert(0, str(HERE))
 import browser_support as bs  # noqa: E402
+from browser_support import browser_fixture, browser_page_fixture, lab_fixture  # noqa: E402, F401
 
-if not os.access(bs.CHROMIUM, os.X_OK):
-    pytest.skip(f"{bs.CHROMIUM} not found; {ENABLE_HINT}", allow_module_level=True)
+pytestmark = pytest.mark.browser
+sync_api = bs.require_browser()
 
-REPO = HERE.parent
-NOTEBOOKS = sorted(path.name for path in (REPO / "notebooks").glob("*.ipynb"))
-ARTIFACTS = REPO / "artifacts"
-LATENCY_FILE = ARTIFACTS / "browser-latency.json"
+NOTEBOOKS = sorted(path.name for path in (bs.REPO / "notebooks").glob("*.ipynb"))
 
 RUN_TIMEOUT = 240.0  # seconds for one notebook's Run All
 WIDGET_TIMEOUT = 30.0  # seconds for widgets to finish rendering after the run
-CHANGES = 10  # control changes per latency measurement
 
 # Scratch notebooks the tests write into the temporary copy (never into notebooks/).
 PATTERN = "_browser_pattern.ipynb"
@@ -131,52 +119,14 @@ broken.add_class("browser-broken")""",
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A temporary copy of notebooks/ plus the scratch notebooks; returns (base, root)."""
-    base = tmp_path_factory.mktemp("browser")
-    root = bs.copy_course(REPO, base)
+    base, root = bs.make_course(tmp_path_factory, "browser", copy_notebooks=True)
     bs.write_notebook(root / PATTERN, PATTERN_CELLS)
     bs.write_notebook(root / FAILURES, FAILURE_CELLS)
     return base, root
 
 
-@pytest.fixture(scope="module")
-def lab(course):
-    base, root = course
-    with bs.LabServer(root, base / "lab-state") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def browser(course):
-    base, _ = course
-    with sync_api.sync_playwright() as playwright:
-        context = bs.launch_browser(playwright, base / "chromium-profile")
-        try:
-            yield context
-        finally:
-            context.close()
-
-
-@pytest.fixture
-def browser_page(browser, lab):
-    """A fresh tab and its log (requests off the machine, JavaScript errors)."""
-    page = browser.new_page()
-    log = bs.PageLog(page)
-    try:
-        yield page, log
-    finally:
-        if log.console_errors:  # shown with the report of a failing test
-            print("browser console errors:\n" + "\n".join(log.console_errors))
-        try:
-            bs.shutdown_kernels(page)
-        finally:
-            page.close()
-
-
 def _screenshot(page, name: str) -> None:
-    try:
-        bs.screenshot_notebook(page, ARTIFACTS / "screenshots" / f"{Path(name).stem}.png")
-    except Exception as exc:  # a failed shot must not hide the test's own failure
-        print(f"screenshot of {name} failed: {exc!r}")
+    bs.save_screenshot(page, f"{Path(name).stem}.png", name)
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
@@ -216,7 +166,7 @@ def test_slider_pattern_updates_view(browser_page, lab, capsys):
     readout = slider.locator(".widget-readout")
     view = explorer.locator(".widget-html")
     samples = []
-    for _ in range(CHANGES):
+    for _ in range(bs.CHANGES):
         before = int(readout.inner_text())
         samples.append(
             bs.measure_update_ms(page, view, lambda: bs.set_slider_by_keyboard(page, slider))
@@ -228,7 +178,7 @@ def test_slider_pattern_updates_view(browser_page, lab, capsys):
     assert not log.problems()
     _screenshot(page, PATTERN)
 
-    _report_latency(capsys, "pattern IntSlider->HTML", samples)
+    bs.report_latency(capsys, "pattern IntSlider->HTML", samples)
 
 
 def test_controls_pattern_updates_view(browser_page, lab, capsys):
@@ -254,7 +204,7 @@ def test_controls_pattern_updates_view(browser_page, lab, capsys):
     assert shown_x() == 7
     sync_api.expect(view).to_have_text("-7")  # ... Enter does
 
-    for _ in range(CHANGES):
+    for _ in range(bs.CHANGES):
         before = shown_x()
         samples.append(
             bs.measure_update_ms(page, view, lambda: bs.click_button(explorer, "add one"))
@@ -264,16 +214,7 @@ def test_controls_pattern_updates_view(browser_page, lab, capsys):
     assert bs.read_numbers(view) == [-shown_x()]
     assert not bs.kernel_problems(page)
     assert not log.problems()
-    _report_latency(capsys, "pattern Dropdown/IntText/Button->HTML", samples)
-
-
-def _report_latency(capsys, name: str, samples: list[float]) -> None:
-    summary = bs.summarize_latency(name, samples, LATENCY_FILE)
-    with capsys.disabled():
-        print(
-            f"\nbrowser latency, {name}: median {summary['median_ms']} ms "
-            f"(min {summary['min_ms']}, max {summary['max_ms']}, {summary['changes']} changes)"
-        )
+    bs.report_latency(capsys, "pattern Dropdown/IntText/Button->HTML", samples)
 
 
 def test_harness_reports_errors_and_broken_widgets(browser_page, lab):

@@ -16,8 +16,8 @@ full-page screenshot of the scratch notebook, taken after all tests moved their
 controls, goes to ``artifacts/screenshots/explorers.png``.
 
 Skipped, with the harness's message, when Chromium or Playwright is missing
-(see ``test_browser.py``, whose server and browser fixtures this module reuses;
-the pattern it follows is described there).
+(see ``browser_support.py``, whose server and browser fixtures this module uses;
+the pattern it follows is described in ``test_browser.py``).
 """
 
 from __future__ import annotations
@@ -32,30 +32,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.browser
-
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # also under --import-mode=importlib or a tests package
     sys.path.insert(0, str(HERE))
-
 import browser_support as bs  # noqa: E402
 
-# Skips this module, with the harness's message, when Chromium or Playwright is missing.
-import test_browser as harness  # noqa: E402
+# One JupyterLab server and one Chromium for this module, in the folder of the
+# `course` fixture below.
+from browser_support import browser_fixture, lab_fixture  # noqa: E402, F401
 
-# The harness's module-scoped fixtures: one JupyterLab server and one Chromium for
-# this module. They take the temporary folder from the `course` fixture below.
-from test_browser import browser, lab  # noqa: E402, F401
+pytestmark = pytest.mark.browser
+expect = bs.require_browser().expect
 
-sync_api = harness.sync_api
-expect = sync_api.expect
-
-REPO = HERE.parent
-EXAMPLES = REPO / "data" / "examples"
-ARTIFACTS = harness.ARTIFACTS
-LATENCY_FILE = harness.LATENCY_FILE
-CHANGES = harness.CHANGES  # control changes per latency measurement
-SCREENSHOT = ARTIFACTS / "screenshots" / "explorers.png"
+EXAMPLES = bs.REPO / "data" / "examples"
+CHANGES = bs.CHANGES  # control changes per latency measurement
 
 SCRATCH = "_browser_explorers.ipynb"
 
@@ -121,10 +111,8 @@ WIDGET_TIMEOUT = 30.0
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """Overrides the harness's: a temporary folder holding only the scratch notebook."""
-    base = tmp_path_factory.mktemp("browser-explorers")
-    root = base / "notebooks"
-    root.mkdir()
+    """A temporary folder holding only the scratch notebook."""
+    base, root = bs.make_course(tmp_path_factory, "browser-explorers")
     bs.write_notebook(root / SCRATCH, CELLS)
     return base, root
 
@@ -137,25 +125,15 @@ class Scratch:
 
 
 @pytest.fixture(scope="module")
-def scratch(browser, lab):  # noqa: F811 (the fixtures imported above)
+def scratch(browser, lab):
     """One tab with the scratch notebook run once; a screenshot of it at the end."""
-    page = browser.new_page()
-    log = bs.PageLog(page)
-    try:
-        bs.open_notebook(page, lab.url, SCRATCH)
-        state = bs.run_all(page, timeout=RUN_TIMEOUT)
-        yield Scratch(page, log, state)
-    finally:
+    with bs.open_tab(browser) as (page, log):
         try:
-            bs.screenshot_notebook(page, SCREENSHOT)
-        except Exception as exc:  # a failed shot must not hide a test's own failure
-            print(f"screenshot of {SCRATCH} failed: {exc!r}")
-        if log.console_errors:
-            print("browser console errors:\n" + "\n".join(log.console_errors))
-        try:
-            bs.shutdown_kernels(page)
+            bs.open_notebook(page, lab.url, SCRATCH)
+            state = bs.run_all(page, timeout=RUN_TIMEOUT)
+            yield Scratch(page, log, state)
         finally:
-            page.close()
+            bs.save_screenshot(page, "explorers.png", SCRATCH)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -194,21 +172,17 @@ def pool_loop(x: np.ndarray, size: int, stride: int, how) -> np.ndarray:
     return out
 
 
-def _exact(text: str) -> re.Pattern:
-    return re.compile(rf"^\s*{re.escape(text)}\s*$")
-
-
 def slider(widget, label: str):
     """The slider labelled ``label`` inside ``widget``."""
     return widget.locator(".widget-slider").filter(
-        has=widget.page.locator(".widget-label", has_text=_exact(label))
+        has=widget.page.locator(".widget-label", has_text=bs.exact(label))
     )
 
 
 def toggle(widget, label: str):
     """The toggle button (of a ToggleButtons group or a lone ToggleButton) labelled ``label``."""
     return widget.locator("button.widget-toggle-button, .widget-toggle-buttons button").filter(
-        has_text=_exact(label)
+        has_text=bs.exact(label)
     )
 
 
@@ -280,15 +254,6 @@ def eventually(read, expected, timeout: float = 15.0, what: str = "value"):
 def last_number(text: str) -> float:
     """The number after the last '=' in a written-out sum."""
     return number(text.rsplit("=", 1)[1])
-
-
-def report_latency(capsys, name: str, samples: list[float]) -> None:
-    summary = bs.summarize_latency(name, samples, LATENCY_FILE)
-    with capsys.disabled():
-        print(
-            f"\nbrowser latency, {name}: median {summary['median_ms']} ms "
-            f"(min {summary['min_ms']}, max {summary['max_ms']}, {summary['changes']} changes)"
-        )
 
 
 def no_problems(scratch) -> None:
@@ -386,7 +351,7 @@ def test_stepper_follows_the_keyboard(scratch, capsys):
     _check_stepper_step(view, 0, expected)
     expect(root.get_by_role("button", name="◀ back")).to_be_disabled()
     no_problems(scratch)
-    report_latency(capsys, "explorer conv_stepper: position slider (keyboard)", samples)
+    bs.report_latency(capsys, "explorer conv_stepper: position slider (keyboard)", samples)
 
 
 def test_stepper_predict_mode_checks_the_answer(scratch, capsys):
@@ -425,7 +390,7 @@ def test_stepper_predict_mode_checks_the_answer(scratch, capsys):
     bs.click_button(root, "Check")
     expect(feedback).to_contain_text("'three' is not a number")
     no_problems(scratch)
-    report_latency(capsys, "explorer conv_stepper: predict mode (type, click Check)", samples)
+    bs.report_latency(capsys, "explorer conv_stepper: predict mode (type, click Check)", samples)
 
 
 def test_stepper_enter_in_the_answer_box_checks_it(scratch):
@@ -515,7 +480,7 @@ def test_output_size_formula_follows_the_sliders(scratch, capsys):
         check()
     assert value("stride s") == 2
     no_problems(scratch)
-    report_latency(capsys, "explorer output_size: n and s sliders (keyboard)", samples)
+    bs.report_latency(capsys, "explorer output_size: n and s sliders (keyboard)", samples)
 
 
 # --------------------------------------------------------------------------- pooling
@@ -559,7 +524,7 @@ def test_pool_explorer_switches_max_and_average(scratch, capsys):
         samples.append(bs.measure_update_ms(page, view, button.click))
         check(mode)
     no_problems(scratch)
-    report_latency(capsys, "explorer pool_explorer: max/average toggle (click)", samples)
+    bs.report_latency(capsys, "explorer pool_explorer: max/average toggle (click)", samples)
 
 
 # --------------------------------------------------------------------------- playground
@@ -599,10 +564,10 @@ def test_playground_preset_and_display(scratch, capsys):
     page = scratch.page
     root = fresh_explorer(page, PLAYGROUND, "playgroundexplorer")
     preset = root.locator(".widget-dropdown").filter(
-        has=page.locator("label", has_text=_exact("preset"))
+        has=page.locator("label", has_text=bs.exact("preset"))
     )
     display = root.locator(".widget-dropdown").filter(
-        has=page.locator("label", has_text=_exact("display"))
+        has=page.locator("label", has_text=bs.exact("display"))
     )
     pictures = root.locator(".cnn-explorer-view")
     output_img = pictures.locator("img").nth(1)
@@ -650,7 +615,7 @@ def test_playground_preset_and_display(scratch, capsys):
     assert low == pytest.approx(filtered.min(), abs=6e-4)
     assert high == pytest.approx(filtered.max(), abs=6e-4)
     no_problems(scratch)
-    report_latency(capsys, "explorer kernel_playground: preset dropdown (select)", samples)
+    bs.report_latency(capsys, "explorer kernel_playground: preset dropdown (select)", samples)
 
 
 # --------------------------------------------------------------------------- channels
@@ -709,7 +674,7 @@ def test_channels_explorer_sum_after_toggling_channels(scratch, capsys):
             expect(view).not_to_contain_text(f"{names[c]}: channel off")
         check()
     no_problems(scratch)
-    report_latency(capsys, "explorer channels_explorer: channel toggles (click)", samples)
+    bs.report_latency(capsys, "explorer channels_explorer: channel toggles (click)", samples)
 
 
 # --------------------------------------------------------------------------- training monitor
@@ -752,7 +717,7 @@ def test_training_monitor_after_one_epoch(scratch, capsys):
     assert f"loss after epoch 1: {loss:.4f}" in svg["titles"]
     assert f"accuracy after epoch 1: {accuracy:.4f}" in svg["titles"]
     no_problems(scratch)
-    report_latency(
+    bs.report_latency(
         capsys, "explorer training_monitor: fit cell (Ctrl+Enter) to first redraw", [first]
     )
 
@@ -779,6 +744,6 @@ def test_training_monitor_redraws_each_batch(scratch, capsys):
         )
         assert root.evaluate(_SVG_JS)["batchPoints"] == [k]
     no_problems(scratch)
-    report_latency(
+    bs.report_latency(
         capsys, "explorer training_monitor: on_batch_end from a cell (Ctrl+Enter)", samples
     )

@@ -16,8 +16,8 @@ content, such as a squeezed Play widget, are printed but do not fail).
 The measured boxes are printed (and merged into ``artifacts/browser-fit.json``)
 so they can be quoted; a screenshot of each notebook goes to
 ``artifacts/screenshots/fit-<mode>.png``. Skipped, with the harness's message,
-when Chromium or Playwright is missing (see ``test_browser.py``, whose server and
-browser fixtures this module reuses).
+when Chromium or Playwright is missing (see ``browser_support.py``, whose server,
+browser and tab fixtures this module uses).
 """
 
 from __future__ import annotations
@@ -29,23 +29,19 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
-
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # also under --import-mode=importlib or a tests package
     sys.path.insert(0, str(HERE))
-
 import browser_support as bs  # noqa: E402
 
-# Skips this module, with the harness's message, when Chromium or Playwright is missing.
-import test_browser as harness  # noqa: E402
+# One JupyterLab server and one Chromium for this module, in the folder of the
+# `course` fixture below, and a fresh tab per test.
+from browser_support import browser_fixture, browser_page_fixture, lab_fixture  # noqa: E402, F401
 
-# The harness's module-scoped fixtures: one JupyterLab server and one Chromium for
-# this module. They take the temporary folder from the `course` fixture below.
-from test_browser import browser, lab  # noqa: E402, F401
+pytestmark = pytest.mark.browser
+bs.require_browser()
 
-ARTIFACTS = harness.ARTIFACTS
-FIT_FILE = ARTIFACTS / "browser-fit.json"
+FIT_FILE = bs.ARTIFACTS / "browser-fit.json"
 RUN_TIMEOUT = 180.0
 SETTLE_TIMEOUT = 20.0
 
@@ -86,10 +82,8 @@ def _cells(presenter: bool) -> list[str]:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """Overrides the harness's: a temporary folder holding only the two scratch notebooks."""
-    base = tmp_path_factory.mktemp("browser-fit")
-    root = base / "notebooks"
-    root.mkdir()
+    """A temporary folder holding only the two scratch notebooks."""
+    base, root = bs.make_course(tmp_path_factory, "browser-fit")
     for mode, settings in MODES.items():
         bs.write_notebook(root / _notebook_name(mode), _cells(settings["presenter"]))
     return base, root
@@ -246,33 +240,21 @@ def _problems(name: str, b: dict | None) -> list[str]:
 
 
 @pytest.mark.parametrize("mode", list(MODES))
-def test_every_explorer_fits_one_screen(browser, lab, capsys, mode):  # noqa: F811
+def test_every_explorer_fits_one_screen(browser_page, lab, capsys, mode):
     settings = MODES[mode]
-    page = browser.new_page()
-    log = bs.PageLog(page)
+    page, _ = browser_page
     name = _notebook_name(mode)
-    try:
-        page.set_viewport_size({"width": settings["width"], "height": settings["height"]})
-        bs.open_notebook(page, lab.url, name)  # opens with the file browser collapsed
-        if settings["files"]:
-            _open_file_browser(page)
-        state = bs.run_all(page, timeout=RUN_TIMEOUT)
-        problems = bs.notebook_problems(state) + bs.widget_problems(page, timeout=30.0)
-        assert not problems, f"{name} did not run cleanly:\n" + "\n".join(problems)
-        if settings["files"]:
-            assert page.evaluate("() => !window.jupyterapp.shell.leftCollapsed")
-        boxes = _settled_boxes(page)
-        try:
-            bs.screenshot_notebook(page, ARTIFACTS / "screenshots" / f"fit-{mode}.png")
-        except Exception as exc:  # a failed shot must not hide the measurement
-            print(f"screenshot of {name} failed: {exc!r}")
-    finally:
-        if log.console_errors:
-            print("browser console errors:\n" + "\n".join(log.console_errors[:20]))
-        try:
-            bs.shutdown_kernels(page)
-        finally:
-            page.close()
+    page.set_viewport_size({"width": settings["width"], "height": settings["height"]})
+    bs.open_notebook(page, lab.url, name)  # opens with the file browser collapsed
+    if settings["files"]:
+        _open_file_browser(page)
+    state = bs.run_all(page, timeout=RUN_TIMEOUT)
+    problems = bs.notebook_problems(state) + bs.widget_problems(page, timeout=30.0)
+    assert not problems, f"{name} did not run cleanly:\n" + "\n".join(problems)
+    if settings["files"]:
+        assert page.evaluate("() => !window.jupyterapp.shell.leftCollapsed")
+    boxes = _settled_boxes(page)
+    bs.save_screenshot(page, f"fit-{mode}.png", name)
 
     _record(mode, boxes)
     with capsys.disabled():

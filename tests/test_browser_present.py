@@ -16,29 +16,20 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
-ENABLE_HINT = (
-    "browser tests need Debian's Chromium and Playwright for Python: "
-    "`apt-get install chromium` and `pip install -e '.[test]'`"
-)
-sync_api = pytest.importorskip("playwright.sync_api", reason=ENABLE_HINT)
-
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
+if str(HERE) not in sys.path:  # also under --import-mode=importlib or a tests package
     sys.path.insert(0, str(HERE))
 import browser_support as bs  # noqa: E402
+from browser_support import browser_fixture  # noqa: E402, F401 (the `browser` fixture)
 
-if not os.access(bs.CHROMIUM, os.X_OK):
-    pytest.skip(f"{bs.CHROMIUM} not found; {ENABLE_HINT}", allow_module_level=True)
+pytestmark = pytest.mark.browser
+bs.require_browser()
 
-REPO = HERE.parent
-PROJECTOR = {"width": 1280, "height": 720}
 LARGER = 1.5
 NOTEBOOK = "present.ipynb"
 PARTS = {
@@ -54,7 +45,7 @@ _SIZES_JS = """(parts) => Object.fromEntries(Object.entries(parts).map(([name, s
 
 
 def load_dev():
-    spec = importlib.util.spec_from_file_location("course_dev", REPO / "dev.py")
+    spec = importlib.util.spec_from_file_location("course_dev", bs.REPO / "dev.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -83,40 +74,28 @@ def write_present_notebook(path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    base = tmp_path_factory.mktemp("present")
-    root = base / "notebooks"
-    root.mkdir()
+    base, root = bs.make_course(tmp_path_factory, "present")
     write_present_notebook(root / NOTEBOOK)
     return base, root
 
 
-@pytest.fixture(scope="module")
-def browser(course):
-    base, _ = course
-    with sync_api.sync_playwright() as playwright:
-        context = bs.launch_browser(playwright, base / "chromium-profile")
-        try:
-            yield context
-        finally:
-            context.close()
+def run_at_projector_size(page, server) -> None:
+    """Open the notebook at 1280 x 720, run it without error and wait for its widgets."""
+    page.set_viewport_size(bs.PROJECTOR)
+    bs.open_notebook(page, server.url, NOTEBOOK)
+    assert not bs.notebook_problems(bs.run_all(page))
+    page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider")
 
 
 def open_and_measure(browser, server) -> tuple[dict, dict, list[str]]:
     """Run the notebook at 1280 x 720; return font sizes, the printed text and the toasts."""
-    page = browser.new_page()
-    try:
-        page.set_viewport_size(PROJECTOR)
-        bs.open_notebook(page, server.url, NOTEBOOK)
-        assert not bs.notebook_problems(bs.run_all(page))
-        page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider")
+    with bs.open_tab(browser) as (page, _):
+        run_at_projector_size(page, server)
         page.wait_for_timeout(1500)  # a news toast, if any, shows within a second
         sizes = page.evaluate(_SIZES_JS, PARTS)
         toasts = page.locator(".Toastify__toast").all_inner_texts()
         printed = "\n".join(page.locator(".jp-OutputArea-output pre").all_inner_texts())
         return sizes, printed, toasts
-    finally:
-        bs.shutdown_kernels(page)
-        page.close()
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -156,30 +135,22 @@ def test_presenter_mode_enlarges_the_page_and_off_restores_it(browser, course):
     1.5 times larger; cu.presenter(False) brings back the sizes measured before; neither
     call shows any text."""
     base, root = course
-    with bs.LabServer(root, base / "presenter-mode") as lab:
-        page = browser.new_page()
-        try:
-            page.set_viewport_size(PROJECTOR)
-            bs.open_notebook(page, lab.url, NOTEBOOK)
-            assert not bs.notebook_problems(bs.run_all(page))
-            page.wait_for_selector(".jp-NotebookPanel:not(.lm-mod-hidden) .widget-slider")
-            before = page.evaluate(_SIZES_JS, PARTS)
-            sizes = {}
-            for on in (True, False):
-                call = f"cu.presenter({on})"
-                bs.select_cell(page, "widgets.VBox")
-                page.evaluate("window.jupyterapp.commands.execute('notebook:insert-cell-below')")
-                page.evaluate("(src) => window.jupyterapp.shell.currentWidget.content.activeCell"
-                              ".model.sharedModel.setSource(src)",
-                              f"import cnn_utils as cu\n\n{call}")
-                bs.run_cell(page, call)
-                page.wait_for_timeout(1000)
-                sizes[on] = page.evaluate(_SIZES_JS, PARTS)
-                shown = bs.cell_output(page, call).locator(".jp-OutputArea-output")
-                assert not "".join(shown.all_inner_texts()).strip(), f"{call} printed something"
-        finally:
-            bs.shutdown_kernels(page)
-            page.close()
+    with bs.LabServer(root, base / "presenter-mode") as lab, bs.open_tab(browser) as (page, _):
+        run_at_projector_size(page, lab)
+        before = page.evaluate(_SIZES_JS, PARTS)
+        sizes = {}
+        for on in (True, False):
+            call = f"cu.presenter({on})"
+            bs.select_cell(page, "widgets.VBox")
+            page.evaluate("window.jupyterapp.commands.execute('notebook:insert-cell-below')")
+            page.evaluate("(src) => window.jupyterapp.shell.currentWidget.content.activeCell"
+                          ".model.sharedModel.setSource(src)",
+                          f"import cnn_utils as cu\n\n{call}")
+            bs.run_cell(page, call)
+            page.wait_for_timeout(1000)
+            sizes[on] = page.evaluate(_SIZES_JS, PARTS)
+            shown = bs.cell_output(page, call).locator(".jp-OutputArea-output")
+            assert not "".join(shown.all_inner_texts()).strip(), f"{call} printed something"
     print("font sizes (px), before -> presenter(True) -> presenter(False):",
           {part: (before[part], sizes[True][part], sizes[False][part]) for part in PARTS})
     for part in PARTS:

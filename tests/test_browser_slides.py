@@ -10,30 +10,21 @@ the notebook's explorer, move one of its controls and wait for its view to chang
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
-ENABLE_HINT = (
-    "browser tests need Debian's Chromium and Playwright for Python: "
-    "`apt-get install chromium` and `pip install -e '.[test]'`"
-)
-sync_api = pytest.importorskip("playwright.sync_api", reason=ENABLE_HINT)
-
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
+if str(HERE) not in sys.path:  # also under --import-mode=importlib or a tests package
     sys.path.insert(0, str(HERE))
 import browser_support as bs  # noqa: E402
+from browser_support import browser_fixture, browser_page_fixture, lab_fixture  # noqa: E402, F401
 
-if not os.access(bs.CHROMIUM, os.X_OK):
-    pytest.skip(f"{bs.CHROMIUM} not found; {ENABLE_HINT}", allow_module_level=True)
+pytestmark = pytest.mark.browser
+bs.require_browser()
 
-REPO = HERE.parent
-PROJECTOR = {"width": 1280, "height": 720}
 # each notebook and the call that shows its explorer
 DECKS = {
     "02_convolution_step_by_step.ipynb": "cu.conv_stepper(image, filter1)",
@@ -67,31 +58,12 @@ def sections(path: Path) -> list[tuple[int, str]]:
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    base = tmp_path_factory.mktemp("slides")
-    root = bs.copy_course(REPO, base)
+    base, root = bs.make_course(tmp_path_factory, "slides", copy_notebooks=True)
     subprocess.run(
-        [sys.executable, str(REPO / "tools" / "slides.py"), *(str(root / nb) for nb in DECKS)],
+        [sys.executable, str(bs.REPO / "tools" / "slides.py"), *(str(root / nb) for nb in DECKS)],
         check=True, capture_output=True, timeout=120,
     )
     return base, root
-
-
-@pytest.fixture(scope="module")
-def lab(course):
-    base, root = course
-    with bs.LabServer(root, base / "lab-state") as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def browser(course):
-    base, _ = course
-    with sync_api.sync_playwright() as playwright:
-        context = bs.launch_browser(playwright, base / "chromium-profile")
-        try:
-            yield context
-        finally:
-            context.close()
 
 
 def onscreen(page) -> list[int]:
@@ -126,40 +98,36 @@ def explorer_control_changes_view(page, output) -> None:
 
 
 @pytest.mark.parametrize(("name", "explorer_call"), sorted(DECKS.items()))
-def test_slideshow_advances_and_its_explorer_works(browser, lab, course, name, explorer_call):
+def test_slideshow_advances_and_its_explorer_works(browser_page, lab, course, name,
+                                                   explorer_call):
     _, root = course
     expected = [index for index, _ in sections(root / name)]
     assert len(expected) >= 5, "the slide rules should make a slide of every section"
-    page = browser.new_page()
-    log = bs.PageLog(page)
-    try:
-        page.set_viewport_size(PROJECTOR)
-        bs.open_notebook(page, lab.url, name)
-        bs.watch_kernel_problems(page)
-        state = bs.run_all(page)
-        assert not bs.notebook_problems(state)
-        explorer = bs.cell_index(page, explorer_call)
+    page, log = browser_page
+    page.set_viewport_size(bs.PROJECTOR)
+    bs.open_notebook(page, lab.url, name)
+    bs.watch_kernel_problems(page)
+    state = bs.run_all(page)
+    assert not bs.notebook_problems(state)
+    explorer = bs.cell_index(page, explorer_call)
 
-        start_deck(page)
-        assert onscreen(page)[0] == 0, "the slideshow does not open on the title"
-        seen, explored = [], False
-        for _ in range(len(state["cells"])):  # at most one step per cell
-            shown = onscreen(page)
-            seen += [i for i in expected if i in shown and i not in seen]
-            if explorer in shown and not explored:
-                # the explorer's slide: its control still drives its view
-                output = bs.cell_output(page, explorer_call)
-                assert output.locator(".widget-slider, button").count(), "explorer not live"
-                explorer_control_changes_view(page, output)
-                explored = True
-            if explored and len(seen) == len(expected):
-                break
-            advance(page)
-        assert explored, "no slide showed the explorer"
-        assert seen == expected, f"sections shown {seen}, expected {expected}"
-        assert not bs.kernel_problems(page)
-        assert not log.problems(), log.problems()
-        page.evaluate("window.jupyterapp.commands.execute('deck:stop')")
-    finally:
-        bs.shutdown_kernels(page)
-        page.close()
+    start_deck(page)
+    assert onscreen(page)[0] == 0, "the slideshow does not open on the title"
+    seen, explored = [], False
+    for _ in range(len(state["cells"])):  # at most one step per cell
+        shown = onscreen(page)
+        seen += [i for i in expected if i in shown and i not in seen]
+        if explorer in shown and not explored:
+            # the explorer's slide: its control still drives its view
+            output = bs.cell_output(page, explorer_call)
+            assert output.locator(".widget-slider, button").count(), "explorer not live"
+            explorer_control_changes_view(page, output)
+            explored = True
+        if explored and len(seen) == len(expected):
+            break
+        advance(page)
+    assert explored, "no slide showed the explorer"
+    assert seen == expected, f"sections shown {seen}, expected {expected}"
+    assert not bs.kernel_problems(page)
+    assert not log.problems(), log.problems()
+    page.evaluate("window.jupyterapp.commands.execute('deck:stop')")
