@@ -288,6 +288,25 @@ def test_presenter_switches_leave_a_closed_explorer_alone(make, name):
     assert explorer.view is view, "a presenter switch redrew a closed explorer"
 
 
+@names
+@pytest.mark.parametrize("how", ["widget.close()", "Widget.close_all()"])
+def test_an_explorer_closed_by_ipywidgets_is_left_alone_too(make, name, how):
+    # what a user or a test harness does without knowing about Explorer.close()
+    explorer = make(name)
+    keep_open = ipywidgets.HTML("another widget")
+    if how == "widget.close()":
+        explorer.widget.close()
+    else:
+        _ = explorer.widget
+        ipywidgets.Widget.close_all()
+        keep_open = ipywidgets.HTML("opened after close_all")
+    view, count = explorer.view, live()
+    round_trip()
+    assert live() <= count, "a presenter switch made widgets for an explorer ipywidgets closed"
+    assert explorer.view is view, "a presenter switch redrew an explorer ipywidgets closed"
+    assert keep_open.comm is not None
+
+
 def _show_switch_and_close(name: str) -> weakref.ref:
     """Show an explorer, let it follow one presenter round trip, close it; a weak reference."""
     explorer = FACTORIES[name]()

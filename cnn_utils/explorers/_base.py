@@ -124,6 +124,9 @@ class Explorer:
         """Redraw controls and view in the new theme (presenter mode was switched)."""
         if self._widget is None:
             return
+        if self._widget.comm is None:  # closed by ipywidgets itself (``.widget.close()``,
+            self.close()               # ``Widget.close_all()``): nothing shows it any more
+            return
         old = [*self._widget.children, *self._controls.values(), *self._unshown]
         self._controls, self._bound, self._unshown = {}, {}, []
         self._view = type(self).view_function(self._state)  # the view's HTML reads the theme
