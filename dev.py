@@ -404,12 +404,18 @@ def _tags(cell):
     return set(cell.get("metadata", {}).get("tags", []))
 
 
+# cells the student edition leaves out: worked solutions, and what only an instructor
+# needs (how to make the student edition and the answer key, for one)
+STUDENT_EDITION_DROPS = ("solution", "instructor-only")
+
+
 def student_edition(notebook):
     """Return a copy of the notebook `notebook` (parsed JSON) for students: the cells tagged
-    "solution" left out, and each cell tagged "edition-note" given its student text."""
+    "solution" or "instructor-only" left out, and each cell tagged "edition-note" given its
+    student text (its metadata "student_source")."""
     cells = []
     for cell in notebook["cells"]:
-        if "solution" in _tags(cell):
+        if _tags(cell) & set(STUDENT_EDITION_DROPS):
             continue
         if "edition-note" in _tags(cell):
             cell = dict(cell, metadata=dict(cell["metadata"]))
@@ -429,15 +435,18 @@ def student(args):
     if STUDENT_EDITION.exists():
         shutil.rmtree(STUDENT_EDITION)
     STUDENT_EDITION.mkdir(parents=True)
-    removed = 0
+    removed = dict.fromkeys(STUDENT_EDITION_DROPS, 0)
     for path in sorted(NOTEBOOKS.glob("*.ipynb")):
         notebook = json.loads(path.read_text(encoding="utf-8"))
         edition = student_edition(notebook)
-        removed += len(notebook["cells"]) - len(edition["cells"])
+        for cell in notebook["cells"]:
+            for tag in STUDENT_EDITION_DROPS:
+                removed[tag] += tag in _tags(cell)
         text = json.dumps(edition, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
         (STUDENT_EDITION / path.name).write_text(text, encoding="utf-8")
     say(f"Student edition written to {STUDENT_EDITION.relative_to(ROOT)}/ "
-        f"({removed} solution cells left out). Hand out that folder in place of notebooks/.")
+        f"({removed['solution']} solution cells and {removed['instructor-only']} cells for "
+        "instructors left out). Hand out that folder in place of notebooks/.")
 
 
 def answers(args):
