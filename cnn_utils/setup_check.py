@@ -11,6 +11,7 @@ notebook's folder (the kernel's working folder) to one that holds ``pyproject.to
 
 from __future__ import annotations
 
+import re
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -42,12 +43,33 @@ def cnn_utils_line(package_dir: str | Path, notebook_dir: str | Path) -> str:
     if not source_checkout and course is None:
         return ("cnn_utils   installed as a package (edits to a copy of its source would not "
                 "show here; `pip install -e` on the course folder makes them show): ok")
+    if not source_checkout and _course_version(course) == _installed_version():
+        # a JupyterHub image with the course installed, notebooks pulled into a course folder
+        return ("cnn_utils   installed as a package, the same version as this course folder "
+                "(edits to its cnn_utils/ would not show here; `pip install -e` on the course "
+                "folder makes them show): ok")
     where = "an installed package" if not source_checkout else "another course folder"
     return (f"cnn_utils   comes from {where}, {package_dir}, not from this notebook's course "
             f"folder {course}: the notebooks run, but your edits to {course / 'cnn_utils'} "
             f"will not show here. To change that, run `pip install -e {course}` in this "
             "kernel's environment (or start JupyterLab with `python3 dev.py lab` in that "
             "folder), then restart the kernel")
+
+
+def _course_version(course: Path) -> str | None:
+    """The ``version = "..."`` line of the course folder's pyproject.toml."""
+    try:
+        text = (course / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    match = re.search(r'^version\s*=\s*"([^"]+)"', text, flags=re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def _installed_version() -> str:
+    from . import __version__
+
+    return __version__
 
 
 def check_setup(notebook_dir: str | Path | None = None) -> None:

@@ -72,10 +72,16 @@ def test_an_installed_copy_is_named_as_such(tmp_path):
     alone = cnn_utils_line(site_packages, tmp_path / "handout")
     assert alone.endswith(": ok")
     assert "installed as a package" in alone
-    beside_a_course = cnn_utils_line(site_packages, ROOT / "notebooks")
-    assert "installed package" in beside_a_course
-    assert not beside_a_course.endswith("ok")
-    assert str(ROOT / "cnn_utils") in beside_a_course
+    # a JupyterHub image: the course installed, its notebooks pulled into a course folder
+    same_version = cnn_utils_line(site_packages, ROOT / "notebooks")
+    assert same_version.endswith(": ok"), same_version
+    assert "same version" in same_version
+    other = fake_course(tmp_path / "newer_course")
+    (other / "pyproject.toml").write_text('[project]\nname = "cnn-utils"\nversion = "99.0"\n')
+    beside_another = cnn_utils_line(site_packages, other / "notebooks")
+    assert "installed package" in beside_another
+    assert not beside_another.endswith("ok")
+    assert str(other / "cnn_utils") in beside_another
 
 
 @pytest.mark.parametrize("where", ["notebooks", "artifacts/student", "outside"])
