@@ -45,6 +45,12 @@ def test_setup_cells_and_solutions_are_skipped():
         ["slide", "skip", "skip", "-"]
 
 
+def test_notes_for_the_instructor_are_not_shown_to_the_class():
+    note = md("For instructors: INSTRUCTORS.md has the lesson plans.")
+    note.metadata["tags"] = ["instructor-only"]
+    assert deck(md("# T"), note, md("plain prose")) == ["slide", "skip", "-"]
+
+
 def test_long_answer_cells_are_skipped_short_ones_shown():
     short, long = code("answer = None"), code("\n".join(f"line_{i} = {i}" for i in range(20)))
     short.metadata["tags"] = long.metadata["tags"] = ["answer"]

@@ -9,6 +9,7 @@ The rules, in the order they are tried:
 cell                                         slide type    why
 ==========================================  ============  =====================================
 tagged ``solution``                          ``skip``      the answer stays hidden in the slides
+tagged ``instructor-only``                   ``skip``      a note for the presenter, not the class
 code tagged ``answer`` over 15 lines         ``skip``      a long scaffold is read, not presented
 code with only imports and print settings    ``skip``      plumbing, not an idea
 the notebook's first cell (its title)        ``slide``
@@ -61,7 +62,7 @@ def slide_type(cell, index: int, previous) -> str:
     """The slide type the rules above give `cell`, the `index`-th cell, after `previous`."""
     source = cell.source
     tags = set(cell.metadata.get("tags", []))
-    if "solution" in tags:
+    if tags & {"solution", "instructor-only"}:
         return "skip"
     if cell.cell_type == "code":
         if "answer" in tags and len(source.splitlines()) > LONG_ANSWER_LINES:
