@@ -48,8 +48,8 @@ register(
     hints=("A 3 x 3 convolution without padding takes n x n to (n - 2) x (n - 2); 2 x 2 max "
            "pooling with stride 2 halves the size.",
            "28 x 28 becomes 26 x 26 after the first convolution; take that through the pooling "
-           "and the second convolution. model.get_layer(\"conv2d_1\").output_shape lets you "
-           "check: its axes are digits, rows, columns, filters."),
+           "and the second convolution. To check, the layer's output shape has the axes digits, "
+           "rows, columns, filters."),
 )
 register(
     "09.2", "label", expected=_top_conv3_filter,
