@@ -45,10 +45,11 @@ def _segmentation_shape():
 
 register(
     "09.1", "array", expected=_filter_output_shape,
-    hints=("The layer's output holds the maps of all its filters for all digits; which axis "
-           "counts the filters?",
-           "The output's axes are digits, rows, columns, filters; one filter's map for one "
-           "digit keeps only the rows and the columns."),
+    hints=("A 3 x 3 convolution without padding takes n x n to (n - 2) x (n - 2); 2 x 2 max "
+           "pooling with stride 2 halves the size.",
+           "28 x 28 becomes 26 x 26 after the first convolution; take that through the pooling "
+           "and the second convolution. To check, the layer's output shape has the axes digits, "
+           "rows, columns, filters."),
 )
 register(
     "09.2", "label", expected=_top_conv3_filter,
