@@ -190,8 +190,8 @@ WORKED_BY_HAND = {
     "05.1": (64 - 3 + 1, 64 - 3 + 1, 10),  # ten 3 x 3 filters over 64 x 64 x 3, no padding
     "05.3": (3 * 3 * 8 + 1) * 16,         # sixteen 3 x 3 filters over 8 channels
     "05.4": "B",                          # (kh, kw, C_in, C_out) with C_in = 16
-    "06.3": ((11 - 2) // 2 + 1, (11 - 2) // 2 + 1, 64),  # 2 x 2 max pooling, floor rule
-    "06.4": 3 * 3 * 64,                   # Flatten of 3 x 3 x 64
+    "06.4": ((11 - 2) // 2 + 1, (11 - 2) // 2 + 1, 64),  # 2 x 2 max pooling, floor rule
+    "06.5": 3 * 3 * 64,                   # Flatten of 3 x 3 x 64
     "07.1": (5 * 5 * 32 + 1) * 16,        # sixteen 5 x 5 filters over 32 channels
     "07.2": ((28 - 5 + 1) // 2, (28 - 5 + 1) // 2, 32),  # Conv2D(32, 5x5), then 2 x 2 pooling
     "08.5": 1 / 4,                        # d mean(a, b, c, d) / da

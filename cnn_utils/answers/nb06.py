@@ -72,22 +72,22 @@ register(
            "pooling divides by the number of real cells."),
 )
 register(
-    "06.3", "array", expected=_keras_pooled_shape,
+    "06.3", "label", expected=_equal_after_shift,
+    hints=("Find the feature-map column of the bar's response before and after the shift, and "
+           "which 2 x 2 window each column belongs to.",
+           "Windows cover columns 4-5, 6-7, ...: if the response leaves its window, the pooled "
+           "cells it leaves and the pooled cells it enters all change; every other pooled value "
+           "stays 0."),
+)
+register(
+    "06.4", "array", expected=_keras_pooled_shape,
     hints=("Treat rows and columns with the output-size formula and the floor rule; then think "
            "about the channels.",
            "Use the output-size formula of notebook 03, rounding down, once for the rows and "
            "once for the columns. Pooling never changes the number of channels."),
 )
 register(
-    "06.4", "number", expected=_flattened_size, compare_size=True,
+    "06.5", "number", expected=_flattened_size, compare_size=True,
     hints=("Flattening keeps every number of the volume; it only lines them up.",
            "Multiply the height, the width and the number of channels."),
-)
-register(
-    "06.5", "label", expected=_equal_after_shift,
-    hints=("Find the feature-map column of the bar's response before and after the shift, and "
-           "which 2 x 2 window each column belongs to.",
-           "Windows cover columns 4-5, 6-7, ...: if the response leaves its window, the pooled "
-           "cells it leaves and the pooled cells it enters all change; every other pooled value "
-           "stays 0."),
 )
