@@ -57,6 +57,15 @@ keeps it in its :class:`ConvCache` for the backward pass.
 
 _CHUNK_BYTES = 4 * 2**20  # chunks this small stay in the CPU cache between im2col and matmul
 
+MAX_PATCH_ENTRIES = 2**32
+"""The most window entries one pass copies into its patch matrices.
+
+``benchmarks/bench_conv_limits.py`` measures 4-8 ns per entry for a whole
+forward pass (on a busy 2-core machine): the limit is under half a minute,
+and a 5000x5000 photo through a 9x9 kernel (2.0e9 entries) is allowed."""
+
+_IMAGE_FUNCTIONS = ("correlate2d", "convolve2d")  # single-image helpers: errors say "image"
+
 
 @dataclass(frozen=True)
 class ConvGeometry:
@@ -209,7 +218,7 @@ class ConvCache:
     cols: np.ndarray | None = None
 
 
-def _check_inputs(x, w, b, stride, padding, dilation):
+def _check_inputs(x, w, b, stride, padding, dilation, name="conv2d"):
     x = as_float_array(x, "x", (4,), _BATCH_LAYOUT)
     w = as_float_array(w, "w", (4,), _WEIGHT_LAYOUT)
     g = conv_geometry(x.shape, w.shape, stride, padding, dilation)
@@ -225,8 +234,7 @@ def _check_inputs(x, w, b, stride, padding, dilation):
     )
     check_allocation((g.out_w, g.kh * g.kw * g.c), dtype, "one output row's patch matrix")
     work = g.n * g.out_h * g.out_w * g.kh * g.kw * g.c * g.f
-    check_work(work, f"conv2d of a {g.n}x{g.h}x{g.w}x{g.c} batch with {w.shape} weights")
-    _check_loops(g, 8)  # float64 chunks: the most a backward pass can need
+    check_work(work, f"{name} of a {g.n}x{g.h}x{g.w}x{g.c} batch with {w.shape} weights")
     return x, w, b, g, dtype
 
 
@@ -262,11 +270,22 @@ def _patch_rows(g: ConvGeometry, block) -> slice:
     return slice((n0 * g.out_h + r0) * g.out_w, ((n1 - 1) * g.out_h + r1) * g.out_w)
 
 
-def _check_loops(g: ConvGeometry, itemsize: int) -> None:
-    """Refuse a pass whose Python loops (chunks, and kernel offsets per chunk) would crawl."""
-    chunks = _chunking(g, itemsize, copies=2)[2]
-    what = f"conv2d_backward with a {g.kh}x{g.kw} kernel on a {g.n}x{g.h}x{g.w}x{g.c} batch"
-    check_work(chunks * g.kh * g.kw, what, MAX_LOOP_STEPS, "loop steps")
+def _check_pass(g: ConvGeometry, name: str, itemsize: int, backward: bool) -> None:
+    """Refuse a pass (named as the student called it) that would run for minutes.
+
+    A pass loops in Python once per chunk, and a backward pass with ``dx`` once
+    more per kernel offset and chunk (see :func:`_scatter`); it also copies every
+    window into the patch matrix. ``benchmarks/bench_conv_limits.py`` measures
+    what each limit costs in seconds.
+    """
+    chunks = _chunking(g, itemsize, copies=2 if backward else 1)[2]
+    steps = chunks * (1 + g.kh * g.kw) if backward else chunks
+    what = f"{name} with a {g.kh}x{g.kw} kernel on "
+    what += f"a {g.h}x{g.w} image" if name in _IMAGE_FUNCTIONS else \
+        f"a {g.n}x{g.h}x{g.w}x{g.c} batch"
+    check_work(steps, what, MAX_LOOP_STEPS, "loop steps")
+    entries = g.n * g.out_h * g.out_w * g.kh * g.kw * g.c
+    check_work(entries, what, MAX_PATCH_ENTRIES, "window entries to copy")
 
 
 def _input_rows(x, g: ConvGeometry, block, dtype):
@@ -327,7 +346,13 @@ def conv_forward(x, w, b=None, stride=1, padding=0, dilation=1):
     (array([[10., 18.],
            [42., 50.]]), (1, 2, 2, 1))
     """
-    x, w, b, g, dtype = _check_inputs(x, w, b, stride, padding, dilation)
+    return _forward(x, w, b, stride, padding, dilation, "conv_forward")
+
+
+def _forward(x, w, b, stride, padding, dilation, name):
+    """:func:`conv_forward`; ``name`` is the function the student called, for errors."""
+    x, w, b, g, dtype = _check_inputs(x, w, b, stride, padding, dilation, name)
+    _check_pass(g, name, dtype.itemsize, backward=False)
     out = np.empty(g.output_shape, dtype=dtype)
     flat_out = out.reshape(-1, g.f)
     w2 = w.reshape(-1, g.f).astype(dtype, copy=False)
@@ -396,7 +421,7 @@ def conv2d(x, w, b=None, stride=1, padding=0, dilation=1):
     >>> conv2d(x, w, padding="same").shape
     (1, 4, 4, 1)
     """
-    return conv_forward(x, w, b, stride, padding, dilation)[0]
+    return _forward(x, w, b, stride, padding, dilation, "conv2d")[0]
 
 
 def _check_dout(dout, g: ConvGeometry):
@@ -482,10 +507,15 @@ def conv_backward(dout, cache: ConvCache, need_dx=True):
         raise TypeError(
             f"cache must be the ConvCache from conv_forward, got {type(cache).__name__}"
         )
-    need_dx = check_bool(need_dx, "need_dx")
+    return _backward(dout, cache, check_bool(need_dx, "need_dx"), "conv_backward")
+
+
+def _backward(dout, cache: ConvCache, need_dx: bool, name: str):
+    """:func:`conv_backward`; ``name`` is the function the student called, for errors."""
     g = cache.geometry
     dout = _check_dout(dout, g)
     dtype = np.result_type(cache.dtype, dout)
+    _check_pass(g, name, dtype.itemsize, backward=need_dx)
     w2 = cache.w.reshape(-1, g.f).astype(dtype, copy=False)
     dw2 = np.zeros((g.kh * g.kw * g.c, g.f), dtype=dtype)
     db = np.zeros(g.f, dtype=dtype)
@@ -546,8 +576,8 @@ def conv2d_backward(dout, x, w, stride=1, padding=0, dilation=1):
     (array([[ 8., 12.],
            [20., 24.]]), array([4.]))
     """
-    x, w, _, g, dtype = _check_inputs(x, w, None, stride, padding, dilation)
-    return conv_backward(dout, ConvCache(x, w, False, g, dtype))
+    x, w, _, g, dtype = _check_inputs(x, w, None, stride, padding, dilation, "conv2d_backward")
+    return _backward(dout, ConvCache(x, w, False, g, dtype), True, "conv2d_backward")
 
 
 def _check_loop(g: ConvGeometry, name: str) -> None:
@@ -703,7 +733,8 @@ def correlate2d(image, kernel, mode="valid", stride=1):
     """
     image, kernel = _check_2d(image, kernel)
     pad = _mode_padding(mode, *kernel.shape)
-    out = conv2d(image[None, :, :, None], kernel[:, :, None, None], stride=stride, padding=pad)
+    out = _forward(image[None, :, :, None], kernel[:, :, None, None], None, stride, pad, 1,
+                   "correlate2d")[0]
     return out[0, :, :, 0]
 
 
@@ -726,9 +757,8 @@ def convolve2d(image, kernel, mode="valid", stride=1):
     pad = _mode_padding(mode, kh, kw)
     if mode == "same":  # flipping the kernel moves its centre: the extra padding moves too
         pad = (pad[0][::-1], pad[1][::-1])
-    out = conv2d(
-        image[None, :, :, None], kernel[::-1, ::-1, None, None], stride=stride, padding=pad
-    )
+    out = _forward(image[None, :, :, None], kernel[::-1, ::-1, None, None], None, stride, pad, 1,
+                   "convolve2d")[0]
     return out[0, :, :, 0]
 
 

@@ -12,8 +12,10 @@ False
 
 :func:`check` prints one line and returns whether the answer is right. It never
 raises, whatever it is given, and it never shows the expected answer. The first
-wrong answer to an exercise gets a nudge, later ones a stronger hint.
-:func:`progress` lists which exercises of a notebook are solved in this session.
+wrong answer to an exercise gets a nudge, later ones a stronger hint; an answer
+of the wrong form (None, text for a number, a number for a list) is told what
+was received and does not count as a try. Only the placeholder ``...`` means
+"not answered yet". :func:`progress` lists which exercises of a notebook are solved in this session.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._feedback import JUDGES
+from ._feedback import JUDGES, judge
 
 CORRECT = "✓ Correct"
 WRONG = "✗ Not yet"
@@ -71,7 +73,8 @@ class Exercise:
 
 _REGISTRY: dict[str, Exercise] = {}
 _EXPECTED: dict[str, Any] = {}
-_WRONG_TRIES: dict[str, int] = {}
+_WRONG_TRIES: dict[str, int] = {}  # wrong answers of the right form: they stage the hints
+_TRIED: set[str] = set()  # any answer given, for progress
 _SOLVED: set[str] = set()
 
 
@@ -168,16 +171,20 @@ def _verdict(exercise_id, answer) -> tuple[bool, str]:
         ids = ", ".join(known) or "none"
         return False, f"{WRONG}: there is no exercise {exercise_id} (this notebook's: {ids})."
     exercise = known[exercise_id]
-    if answer is None or answer is Ellipsis or _is_placeholder_function(answer):
+    if answer is Ellipsis or _is_placeholder_function(answer):
         return False, f"{NOT_ANSWERED}: replace the ... with your answer and run the cell again."
     exercise.value()  # a fault here is the course's, reported by check as such
+    _TRIED.add(exercise_id)
     try:
-        right, why = JUDGES[exercise.kind](answer, exercise)
+        right, why, counts = judge(answer, exercise)
     except Exception as error:  # an answer that breaks every reading of it is still wrong
-        right, why = False, f"your answer could not be read ({type(error).__name__}: {error})"
+        right, why, counts = False, (f"your answer could not be read "
+                                     f"({type(error).__name__}: {error})"), False
     if right:
         _SOLVED.add(exercise_id)
         return True, f"{CORRECT}: exercise {exercise_id} solved."
+    if not counts:  # a slip of form: say what was received, keep the hint where it was
+        return False, f"{WRONG}: {why}."
     _WRONG_TRIES[exercise_id] = _WRONG_TRIES.get(exercise_id, 0) + 1
     first = _WRONG_TRIES[exercise_id] == 1
     hint = f"Hint: {exercise.hints[0]}" if first else f"Stronger hint: {exercise.hints[1]}"
@@ -214,7 +221,8 @@ def check(exercise_id: str, answer) -> bool:
     exercise_id : str
         The exercise's id, as the notebook shows it (``"02.1"``).
     answer : object
-        The student's answer; ``...`` or ``None`` means "not answered yet".
+        The student's answer; ``...`` means "not answered yet". None is an answer
+        (often of a method such as ``list.sort()`` that returns None) and is told so.
 
     Returns
     -------
@@ -228,7 +236,10 @@ def check(exercise_id: str, answer) -> bool:
     ✗ Not yet: 65536 is too small. Hint: ...
     False
     >>> check("00.1", "three")
-    ✗ Not yet: your answer is the text 'three'; give a number, without quotes. Stronger hint: ...
+    ✗ Not yet: your answer is the text 'three'; give a number, without quotes.
+    False
+    >>> check("00.1", 196608.3)
+    ✗ Not yet: 196608.3 is too large. Stronger hint: ...
     False
     >>> check("00.9", 1)
     ✗ Not yet: there is no exercise 00.9 (this notebook's: 00.1).
@@ -268,7 +279,7 @@ def progress(notebook="00") -> None:
         if ex.id in _SOLVED:
             marks.append(f"{ex.id} ✓")
         else:
-            marks.append(f"{ex.id} {'not yet' if ex.id in _WRONG_TRIES else 'not answered'}")
+            marks.append(f"{ex.id} {'not yet' if ex.id in _TRIED else 'not answered'}")
     solved = sum(ex.id in _SOLVED for ex in exercises)
     print(f"Notebook {number}: {solved} of {len(exercises)} solved: {', '.join(marks)}.")
 
@@ -292,5 +303,6 @@ def _exercises(notebook) -> list[Exercise]:
 def _reset_session() -> None:
     """Forget this session's attempts and solved exercises (as a kernel restart does)."""
     _WRONG_TRIES.clear()
+    _TRIED.clear()
     _SOLVED.clear()
 
