@@ -15,7 +15,7 @@ def _keras_total_padding():
 def _same_padding():
     from ..shapes import output_size
 
-    return next(p for p in range(10) if output_size(20, 5, padding=p) == 20)
+    return next(p for p in range(20) if output_size(20, 11, padding=p) == 20)
 
 
 def _output_size(*args, **kwargs):
