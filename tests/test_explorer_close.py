@@ -30,19 +30,10 @@ from types import SimpleNamespace
 import ipywidgets
 import numpy as np
 import pytest
+from explorer_support import FACTORIES
 
 import cnn_utils
 from cnn_utils.explorers._base import Explorer, column, slider, view_html
-
-FACTORIES = {
-    "stepper": lambda: cnn_utils.conv_stepper("six_by_six_image", "filter1"),
-    "output_size": lambda: cnn_utils.output_size_explorer(7, 3),
-    "pool": lambda: cnn_utils.pool_explorer(),
-    "playground": lambda: cnn_utils.kernel_playground(max_side=64),
-    "channels": lambda: cnn_utils.channels_explorer(),
-    "monitor": lambda: cnn_utils.training_monitor(),
-    "training": lambda: cnn_utils.training_explorer(),
-}
 
 # A control each explorer binds to the state field of the same name, and a new value
 # for it that differs from the factory's default. The training monitor has no controls.
