@@ -50,7 +50,7 @@ def judge(answer, exercise) -> Judgement:
             "such as list.sort() changes its list in place and returns None, and so does a "
             "function without a return statement)"
         )
-    return Judgement(*JUDGES[exercise.kind](answer, exercise))
+    return JUDGES[exercise.kind](answer, exercise)
 
 
 def number_text(value) -> str:
@@ -341,14 +341,15 @@ def judge_function(answer, exercise):
         try:
             got = answer(*copy.deepcopy(case.args), **copy.deepcopy(case.kwargs))
         except (Exception, SystemExit) as error:
-            return False, f"for {case.name}, your function raised {type(error).__name__}: {error}"
+            why = f"for {case.name}, your function raised {type(error).__name__}: {error}"
+            return Judgement(False, why)
         try:
             right, why = _compare_results(got, want, exercise.tol)
         except Exception:
             right, why = False, f"it returned {shown(got)}, which could not be compared"
         if not right:
-            return False, f"for {case.name}: {why}"
-    return True, ""
+            return Judgement(False, f"for {case.name}: {why}")
+    return Judgement(True)
 
 
 JUDGES = {
